@@ -1,0 +1,1 @@
+namespace Ebpf.Generator { internal static class GeneratorPlaceholder { } }

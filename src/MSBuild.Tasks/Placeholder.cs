@@ -1,0 +1,1 @@
+namespace Ebpf.Build; internal static class TasksPlaceholder { }

@@ -1,0 +1,1 @@
+namespace Ebpf.Object { internal static class ObjectPlaceholder { } }

@@ -1,0 +1,1 @@
+namespace Ebpf; internal static class RuntimePlaceholder { }
