@@ -1,0 +1,22 @@
+using Microsoft.Win32.SafeHandles;
+using System.Runtime.InteropServices;
+
+namespace Ebpf.Internal;
+
+/// <summary>
+/// A file descriptor the kernel handed out for a BPF object (map, program, link, BTF). Closing it
+/// drops our reference; the kernel frees the object when nothing else (a pin, an attachment) holds it.
+/// The SafeHandle finalizer closes descriptors that were leaked.
+/// </summary>
+internal sealed partial class BpfFd : SafeHandleZeroOrMinusOneIsInvalid
+{
+    public BpfFd(int fd) : base(ownsHandle: true) => SetHandle(fd);
+
+    /// <summary>The raw descriptor, for a bpf_attr field. Valid while this handle is alive.</summary>
+    public int Value => (int)handle;
+
+    protected override bool ReleaseHandle() => Close((int)handle) == 0;
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}

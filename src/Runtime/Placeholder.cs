@@ -1,1 +1,0 @@
-namespace Ebpf; internal static class RuntimePlaceholder { }
