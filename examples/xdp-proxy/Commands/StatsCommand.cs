@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Ebpf.Examples.XdpProxy.ControlPlane;
+
+namespace Ebpf.Examples.XdpProxy.Commands;
+
+/// <summary>`stats`: the running balancer's counters, as a table or JSON.</summary>
+internal static class StatsCommand
+{
+    public static int Run(Args a)
+    {
+        var reply = ControlSocket.Send("stats", a.Option("--iface"), a.Option("--netns")).TrimEnd();
+        if (!reply.StartsWith("ok ", StringComparison.Ordinal))
+            return BackendCommand.Reply(reply);
+        var json = reply[3..];
+        if (a.Flag("--json"))
+        {
+            Console.WriteLine(json);
+            return 0;
+        }
+        var snapshot = JsonSerializer.Deserialize(json, SnapshotJson.Default.BalancerSnapshot)!;
+        Console.Write(StatsFormat.Table(snapshot));
+        return 0;
+    }
+}
+
+internal static class StatsFormat
+{
+    public static string Table(BalancerSnapshot s)
+    {
+        var lines = new List<string>
+        {
+            $"{s.Vip} on {s.Interface}{(s.Netns is null ? "" : $" ({s.Netns})")}, {s.Mode} mode, source {s.Snat}; " +
+            $"passed {s.Passed}, dropped: no backend {s.NoBackend}, no NAT port {s.NatExhausted}; program CPU {s.ProgramCpuMs:F1} ms",
+            $"{"slot",4} {"backend",-21} {"state",-8} {"table",6} {"pkts->be",10} {"bytes->be",12} {"pkts->cl",10} {"bytes->cl",12}",
+        };
+        lines.AddRange(s.Backends.Select(b =>
+            $"{b.Slot,4} {b.Backend,-21} {b.State,-8} {b.TableEntries,6} {b.PacketsToBackend,10} {b.BytesToBackend,12} {b.PacketsToClient,10} {b.BytesToClient,12}"));
+        return string.Join('\n', lines) + "\n";
+    }
+
+    /// <summary>One line per second for `run`: each backend's packet rate both ways.</summary>
+    public static string PerSecond(BalancerSnapshot before, BalancerSnapshot after) =>
+        DateTime.Now.ToString("HH:mm:ss ") + string.Join("  ", after.Backends.Select(b =>
+        {
+            var p = before.Backends.FirstOrDefault(x => x.Slot == b.Slot && x.Backend == b.Backend);
+            return $"{b.Backend} [{b.State}] {b.PacketsToBackend - (p?.PacketsToBackend ?? 0)} pkt/s in, " +
+                   $"{b.PacketsToClient - (p?.PacketsToClient ?? 0)} pkt/s out (total {b.PacketsToBackend}/{b.PacketsToClient})";
+        }));
+}

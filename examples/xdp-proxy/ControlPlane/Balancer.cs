@@ -1,0 +1,162 @@
+using System.Net;
+using System.Text.Json.Serialization;
+using Ebpf.Examples.XdpProxy.DataPlane;
+using Ebpf.Examples.XdpProxy.Linux;
+
+namespace Ebpf.Examples.XdpProxy.ControlPlane;
+
+/// <summary>
+/// The control plane: owns the program's maps (the only writer, so changes never race), computes the
+/// Maglev table and writes only the entries that change, and keeps the backends' next-hop MACs in step
+/// with the kernel's neighbour table.
+/// </summary>
+internal sealed class Balancer : IDisposable
+{
+    private readonly IDataPlane plane;
+    private readonly BalancerOptions options;
+    private readonly BackendSlots slots;
+    private readonly object gate = new();
+    private uint[] table;
+
+    public Balancer(IDataPlane plane, BalancerOptions options)
+    {
+        this.plane = plane;
+        this.options = options;
+        slots = new BackendSlots(plane.MaxBackends);
+        table = new uint[Maglev.Size];
+    }
+
+    public IPAddress SnatAddress { get; private set; } = IPAddress.None;
+
+    /// <summary>Fills the maps, then attaches: the program never sees a half-written configuration.</summary>
+    public void Start()
+    {
+        if (options.NatPortMin < 1 || options.NatPortMax > 65535 || options.NatPortMax < options.NatPortMin)
+            throw new ArgumentException($"NAT port range {options.NatPortMin}-{options.NatPortMax} is not a valid range of ports");
+        if (options.Backends.Count == 0)
+            throw new ArgumentException("give at least one --backend");
+        lock (gate)
+        {
+            foreach (var be in options.Backends)
+                AddLocked(be);
+            SnatAddress = options.Snat ?? Neighbours.Resolve(options.Backends[0].Address, options.Netns, TimeSpan.FromSeconds(1)).PreferredSource
+                          ?? throw new ToolException($"cannot tell the balancer's own address on {options.Interface}: pass --snat IP");
+            plane.WriteConfig(new BalancerConfig
+            {
+                Vip = Wire.Ip(options.Vip),
+                SnatIp = Wire.Ip(SnatAddress),
+                Port = Wire.Port(options.Port),
+                NatPortMin = (ushort)options.NatPortMin,
+                NatPortCount = (ushort)(options.NatPortMax - options.NatPortMin + 1),
+            });
+        }
+        plane.Attach(options.Interface, options.Netns, options.Mode);
+    }
+
+    public string Add(IPEndPoint endpoint)
+    {
+        lock (gate)
+        {
+            var slot = AddLocked(endpoint);
+            return $"added {endpoint} in slot {slot.Index}";
+        }
+    }
+
+    public string Remove(IPEndPoint endpoint)
+    {
+        lock (gate)
+        {
+            var slot = slots.Remove(endpoint);
+            // Table first, so no new flow picks the backend; then mark it draining (its flows continue).
+            var moved = PublishTable();
+            WriteSlot(slot);
+            return $"removed {endpoint} (slot {slot.Index} drains its existing connections; {moved} table entries moved)";
+        }
+    }
+
+    /// <summary>Re-reads next-hop MACs (a backend's MAC or route may change while running).</summary>
+    public void RefreshNeighbours()
+    {
+        lock (gate)
+        {
+            foreach (var slot in slots.All.Where(s => s.State != SlotState.Empty))
+            {
+                var mac = Neighbours.Resolve(slot.Endpoint!.Address, options.Netns, TimeSpan.FromMilliseconds(200)).Mac;
+                if (!mac.AsSpan().SequenceEqual(slot.Mac))
+                {
+                    slot.Mac = mac;
+                    WriteSlot(slot);
+                }
+            }
+        }
+    }
+
+    public BalancerSnapshot Snapshot()
+    {
+        lock (gate)
+        {
+            var share = table.Where(v => v != 0).GroupBy(v => (int)v - 1).ToDictionary(g => g.Key, g => g.Count());
+            var backends = slots.All.Where(s => s.State != SlotState.Empty).Select(s =>
+            {
+                var c = plane.ReadCounters(s.Index);
+                return new BackendSnapshot(s.Index, s.Endpoint!.ToString(), s.State.ToString().ToLowerInvariant(),
+                    share.GetValueOrDefault(s.Index), c.PacketsToBackend, c.BytesToBackend, c.PacketsToClient, c.BytesToClient);
+            }).ToArray();
+            return new BalancerSnapshot(options.Interface, options.Netns, $"{options.Vip}:{options.Port}", SnatAddress.ToString(),
+                options.Mode.ToString().ToLowerInvariant(), backends,
+                plane.ReadStat(ProgramStat.Passed), plane.ReadStat(ProgramStat.NoBackend), plane.ReadStat(ProgramStat.NatExhausted),
+                plane.ProgramRunTime.TotalMilliseconds);
+        }
+    }
+
+    public void Dispose() => plane.Dispose();
+
+    private BackendSlot AddLocked(IPEndPoint endpoint)
+    {
+        var mac = Neighbours.Resolve(endpoint.Address, options.Netns, TimeSpan.FromSeconds(2)).Mac;
+        var slot = slots.Add(endpoint);
+        slot.Mac = mac;
+        // The slot first, so that the table never points at a backend the program cannot reach.
+        WriteSlot(slot);
+        PublishTable();
+        return slot;
+    }
+
+    private unsafe void WriteSlot(BackendSlot slot)
+    {
+        var entry = new BackendEntry
+        {
+            Ip = Wire.Ip(slot.Endpoint!.Address),
+            Port = Wire.Port(slot.Endpoint.Port),
+            Flags = slot.State switch { SlotState.Active => BackendEntry.Active, SlotState.Draining => BackendEntry.Draining, _ => 0 },
+        };
+        for (var i = 0; i < 6; i++)
+            entry.Mac[i] = slot.Mac[i];
+        plane.WriteBackend(slot.Index, entry);
+    }
+
+    /// <summary>Writes the entries of the new table that differ from the live one; returns how many.</summary>
+    private int PublishTable()
+    {
+        var next = slots.BuildTable();
+        var changes = new List<KeyValuePair<int, uint>>();
+        for (var i = 0; i < next.Length; i++)
+            if (next[i] != table[i])
+                changes.Add(new(i, next[i]));
+        plane.WriteMaglev(changes);
+        table = next;
+        return changes.Count;
+    }
+}
+
+public sealed record BackendSnapshot(
+    int Slot, string Backend, string State, int TableEntries,
+    ulong PacketsToBackend, ulong BytesToBackend, ulong PacketsToClient, ulong BytesToClient);
+
+public sealed record BalancerSnapshot(
+    string Interface, string? Netns, string Vip, string Snat, string Mode, BackendSnapshot[] Backends,
+    ulong Passed, ulong NoBackend, ulong NatExhausted, double ProgramCpuMs);
+
+[JsonSerializable(typeof(BalancerSnapshot))]
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class SnapshotJson : JsonSerializerContext;

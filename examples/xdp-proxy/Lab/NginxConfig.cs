@@ -1,0 +1,59 @@
+using System.Net;
+
+namespace Ebpf.Examples.XdpProxy.Lab;
+
+/// <summary>
+/// nginx configurations for the lab. Each instance gets a private prefix directory (config, pid, logs,
+/// temp paths) under /tmp so it touches nothing of a system nginx.
+/// </summary>
+internal static class NginxConfig
+{
+    /// <summary>A backend answering every request with its own name.</summary>
+    public static string Backend(string dir, string name, int port) => $$"""
+        worker_processes auto;
+        pid {{dir}}/nginx.pid;
+        error_log {{dir}}/error.log warn;
+        events { worker_connections 8192; }
+        http {
+            access_log off;
+            client_body_temp_path {{dir}}/body;
+            proxy_temp_path {{dir}}/proxy;
+            fastcgi_temp_path {{dir}}/fastcgi;
+            uwsgi_temp_path {{dir}}/uwsgi;
+            scgi_temp_path {{dir}}/scgi;
+            keepalive_requests 1000000;
+            keepalive_timeout 120s;
+            server {
+                listen {{port}} reuseport;
+                location / { default_type text/plain; return 200 "{{name}}\n"; }
+            }
+        }
+        """;
+
+    /// <summary>The user-space alternative to XDP: nginx's stream (layer-4) proxy on the VIP.</summary>
+    public static string StreamProxy(string dir, IPAddress vip, int port, IEnumerable<IPEndPoint> backends, string streamModule) => $$"""
+        load_module {{streamModule}};
+        worker_processes auto;
+        pid {{dir}}/nginx.pid;
+        error_log {{dir}}/error.log warn;
+        events { worker_connections 8192; }
+        stream {
+            upstream backends {
+        {{string.Join("\n", backends.Select(b => $"        server {b};"))}}
+            }
+            server {
+                listen {{vip}}:{{port}} reuseport;
+                proxy_pass backends;
+            }
+        }
+        """;
+
+    /// <summary>Where Debian's libnginx-mod-stream puts the module, or an actionable error.</summary>
+    public static string FindStreamModule()
+    {
+        foreach (var path in new[] { "/usr/lib/nginx/modules/ngx_stream_module.so", "/usr/share/nginx/modules/ngx_stream_module.so" })
+            if (File.Exists(path))
+                return path;
+        throw new Linux.ToolException("nginx's stream module (ngx_stream_module.so) is not installed: apt-get install libnginx-mod-stream");
+    }
+}

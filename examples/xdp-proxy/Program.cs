@@ -1,0 +1,3 @@
+using Ebpf.Examples.XdpProxy.Commands;
+
+return CommandLine.Run(args);
