@@ -1,1 +1,0 @@
-namespace Ebpf.Object { internal static class ObjectPlaceholder { } }

@@ -1,0 +1,30 @@
+namespace Ebpf.Object
+{
+    /// <summary>A global variable of a data section, from the section's BTF DATASEC.</summary>
+    public sealed class VariableSpec
+    {
+        public VariableSpec(string name, uint offset, uint size, uint typeId, bool isConst)
+        {
+            Name = name;
+            Offset = offset;
+            Size = size;
+            TypeId = typeId;
+            IsConst = isConst;
+        }
+
+        public string Name { get; }
+
+        /// <summary>Byte offset of the variable in its data section.</summary>
+        public uint Offset { get; }
+
+        public uint Size { get; }
+
+        /// <summary>BTF type of the variable (the VAR's target type).</summary>
+        public uint TypeId { get; }
+
+        /// <summary>The type is const-qualified (through typedefs and volatile): <c>const volatile</c> globals in .rodata.</summary>
+        public bool IsConst { get; }
+
+        public override string ToString() => $"{Name}@{Offset}+{Size}";
+    }
+}
