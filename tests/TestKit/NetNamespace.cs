@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Ebpf.TestKit;
+
+/// <summary>
+/// A network namespace created with <c>ip netns add</c> under the run prefix, loopback up. Commands run
+/// in it with <see cref="Exec"/>; managed code runs in it with <see cref="Enter{T}"/> (on a thread of
+/// its own that joins the namespace, since setns affects only the calling thread). Dispose kills the
+/// processes it started and deletes the namespace, which removes its interfaces (and their XDP/tc programs).
+/// </summary>
+public sealed partial class NetNamespace : IDisposable
+{
+    private const int CLONE_NEWNET = 0x40000000;
+    private readonly List<Process> started = new();
+    private bool disposed;
+
+    public NetNamespace(string hint = "n")
+    {
+        RunPrefix.EnsureSwept();
+        Name = RunPrefix.NewName(hint);
+        HostCommand.Check("ip", "netns", "add", Name);
+        try
+        {
+            Exec("ip", "link", "set", "lo", "up").EnsureSuccess();
+        }
+        catch
+        {
+            HostCommand.Run("ip", "netns", "del", Name);
+            throw;
+        }
+    }
+
+    public string Name { get; }
+
+    /// <summary>The namespace's file, for setns.</summary>
+    public string NsPath => $"/var/run/netns/{Name}";
+
+    /// <summary>Runs a command in the namespace to completion.</summary>
+    public CommandResult Exec(string file, params string[] args) =>
+        HostCommand.Run("ip", new[] { "netns", "exec", Name, file }.Concat(args));
+
+    /// <summary>Runs a command in the namespace and throws unless it succeeded; returns stdout.</summary>
+    public string Check(string file, params string[] args) => Exec(file, args).EnsureSuccess();
+
+    /// <summary>Starts a long-running command in the namespace; killed on dispose.</summary>
+    public Process Start(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo("ip")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "netns", "exec", Name, file }.Concat(args))
+            psi.ArgumentList.Add(a);
+        var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        lock (started)
+            started.Add(p);
+        return p;
+    }
+
+    /// <summary>The index of interface <paramref name="ifname"/> inside this namespace.</summary>
+    public int IfIndex(string ifname) => int.Parse(Check("cat", $"/sys/class/net/{ifname}/ifindex").Trim());
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on a dedicated thread that has joined this namespace (for calls
+    /// that resolve interfaces in the caller's namespace, such as attaching XDP by ifindex).
+    /// </summary>
+    public T Enter<T>(Func<T> action)
+    {
+        T result = default!;
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var ns = File.OpenHandle(NsPath);
+                if (setns(ns.DangerousGetHandle().ToInt32(), CLONE_NEWNET) != 0)
+                    throw new InvalidOperationException($"setns({NsPath}) failed: errno {Marshal.GetLastPInvokeError()}");
+                result = action();
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        // The thread has exited, so its namespace membership is gone with it.
+        if (error is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        return result;
+    }
+
+    public void Enter(Action action) => Enter<bool>(() => { action(); return true; });
+
+    public void Dispose()
+    {
+        if (disposed)
+            return;
+        disposed = true;
+        lock (started)
+        {
+            foreach (var p in started)
+            {
+                try { if (!p.HasExited) p.Kill(entireProcessTree: true); p.WaitForExit(5000); }
+                catch (InvalidOperationException) { }
+                p.Dispose();
+            }
+        }
+        // Processes still inside (started by others) keep a namespace alive after del; kill them first.
+        var pids = HostCommand.Run("ip", "netns", "pids", Name);
+        if (pids.Succeeded)
+            foreach (var line in pids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                if (int.TryParse(line.Trim(), out var pid) && pid != Environment.ProcessId)
+                    try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+        HostCommand.Run("ip", "netns", "del", Name);
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setns(int fd, int nstype);
+}

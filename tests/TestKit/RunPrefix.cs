@@ -1,0 +1,67 @@
+using System.Globalization;
+
+namespace Ebpf.TestKit;
+
+/// <summary>
+/// Names of everything kernel tests create (cgroups, network namespaces, interfaces) start with
+/// <c>ebt&lt;pid in hex&gt;</c>, so a run's leftovers are recognisable and a later run can delete those
+/// whose process is gone. Interface names are limited to 15 characters: keep suffixes short.
+/// </summary>
+public static class RunPrefix
+{
+    /// <summary>The scheme shared by every run: "ebt" followed by the pid in lower-case hex.</summary>
+    public const string Scheme = "ebt";
+
+    private static readonly Lazy<bool> swept = new(() => { SweepLeftovers(); return true; });
+    private static int counter;
+
+    /// <summary>This run's prefix, e.g. "ebt1a2b".</summary>
+    public static string Value { get; } = Scheme + Environment.ProcessId.ToString("x", CultureInfo.InvariantCulture);
+
+    /// <summary>A name unique within this run: prefix, a counter and <paramref name="hint"/>.</summary>
+    public static string NewName(string hint = "")
+    {
+        var n = Interlocked.Increment(ref counter);
+        return $"{Value}-{n.ToString("x", CultureInfo.InvariantCulture)}{hint}";
+    }
+
+    /// <summary>Deletes leftovers of dead runs, once per process; fixtures call it before creating anything.</summary>
+    public static void EnsureSwept() => _ = swept.Value;
+
+    /// <summary>The pid encoded in a name that follows the scheme, or null when the name is not ours.</summary>
+    public static int? OwnerPid(string name)
+    {
+        if (!name.StartsWith(Scheme, StringComparison.Ordinal))
+            return null;
+        var end = Scheme.Length;
+        while (end < name.Length && Uri.IsHexDigit(name[end]) && !char.IsUpper(name[end]))
+            end++;
+        if (end == Scheme.Length || end < name.Length && name[end] != '-')
+            return null;
+        return int.TryParse(name.AsSpan(Scheme.Length, end - Scheme.Length), NumberStyles.HexNumber,
+                            CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    /// <summary>True when <paramref name="name"/> follows the scheme and its run's process no longer exists.</summary>
+    public static bool IsLeftover(string name) =>
+        OwnerPid(name) is { } pid && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}");
+
+    /// <summary>Removes network namespaces, interfaces and cgroups of dead runs.</summary>
+    public static void SweepLeftovers()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+            return;
+        if (Directory.Exists("/var/run/netns"))
+            foreach (var ns in Directory.EnumerateFiles("/var/run/netns").Select(Path.GetFileName))
+                if (ns is not null && IsLeftover(ns))
+                    HostCommand.Run("ip", "netns", "del", ns);
+        if (Directory.Exists("/sys/class/net"))
+            foreach (var dev in Directory.EnumerateFileSystemEntries("/sys/class/net").Select(Path.GetFileName))
+                if (dev is not null && IsLeftover(dev))
+                    HostCommand.Run("ip", "link", "del", dev);
+        if (TempCgroup.FindCgroup2Root() is { } root)
+            foreach (var dir in Directory.EnumerateDirectories(root))
+                if (IsLeftover(Path.GetFileName(dir)))
+                    TempCgroup.RemoveTree(dir);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+
+namespace Ebpf.TestKit;
+
+/// <summary>
+/// A temporary cgroup v2 directory under the cgroup2 mount, named with the run prefix. Processes are put
+/// in it with <see cref="MovePid"/> or started in it with <see cref="Start"/>/<see cref="Run"/>. Dispose
+/// kills the processes it started, moves any other (e.g. the test process itself) back to the root cgroup,
+/// and removes the directory, so cgroup programs attached to it go with it.
+/// </summary>
+public sealed class TempCgroup : IDisposable
+{
+    private readonly List<Process> started = new();
+    private bool disposed;
+
+    public TempCgroup(string hint = "cg")
+    {
+        RunPrefix.EnsureSwept();
+        Root = FindCgroup2Root()
+            ?? throw new InvalidOperationException("no cgroup2 mount in /proc/self/mountinfo; mount one (mount -t cgroup2 none /sys/fs/cgroup)");
+        Path = System.IO.Path.Combine(Root, RunPrefix.NewName(hint));
+        Directory.CreateDirectory(Path);
+    }
+
+    /// <summary>The cgroup2 mount point this cgroup lives under.</summary>
+    public string Root { get; }
+
+    /// <summary>The cgroup's directory; this is what cgroup attach methods take.</summary>
+    public string Path { get; }
+
+    /// <summary>The mount point of the cgroup v2 hierarchy, from /proc/self/mountinfo; null when none.</summary>
+    public static string? FindCgroup2Root()
+    {
+        if (!File.Exists("/proc/self/mountinfo"))
+            return null;
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            // "<id> <parent> <maj:min> <root> <mount point> <options> [optional...] - <fstype> <source> <super options>"
+            var sep = line.IndexOf(" - ", StringComparison.Ordinal);
+            if (sep < 0)
+                continue;
+            var after = line[(sep + 3)..].Split(' ');
+            var before = line[..sep].Split(' ');
+            if (after[0] == "cgroup2" && before.Length > 4)
+                return UnescapeMountPath(before[4]);
+        }
+        return null;
+    }
+
+    /// <summary>Moves a process (all its threads) into this cgroup.</summary>
+    public void MovePid(int pid) => File.WriteAllText(System.IO.Path.Combine(Path, "cgroup.procs"), pid.ToString());
+
+    /// <summary>
+    /// Starts a process that is already in this cgroup when it execs (a shell writes its own pid to
+    /// cgroup.procs, then execs the program), so even its first socket belongs to the cgroup.
+    /// </summary>
+    public Process Start(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("echo $$ > \"$0\" && exec \"$@\"");
+        psi.ArgumentList.Add(System.IO.Path.Combine(Path, "cgroup.procs"));
+        psi.ArgumentList.Add(file);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        lock (started)
+            started.Add(p);
+        return p;
+    }
+
+    /// <summary>Runs a program inside this cgroup to completion.</summary>
+    public CommandResult Run(string file, params string[] args)
+    {
+        using var p = Start(file, args);
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(60)))
+            p.Kill(entireProcessTree: true);
+        p.WaitForExit();
+        return new CommandResult($"[{Path}] {file} {string.Join(' ', args)}", p.HasExited ? p.ExitCode : -1, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>The pids currently in this cgroup.</summary>
+    public IReadOnlyList<int> Pids() => ReadPids(Path);
+
+    public void Dispose()
+    {
+        if (disposed)
+            return;
+        disposed = true;
+        lock (started)
+        {
+            foreach (var p in started)
+            {
+                try { if (!p.HasExited) p.Kill(entireProcessTree: true); p.WaitForExit(5000); }
+                catch (InvalidOperationException) { }
+                p.Dispose();
+            }
+        }
+        RemoveTree(Path);
+    }
+
+    /// <summary>
+    /// Empties and removes a cgroup directory and its children: the current process is moved to the
+    /// root cgroup, every other process is killed (only test processes live in test cgroups).
+    /// </summary>
+    public static void RemoveTree(string dir)
+    {
+        if (!Directory.Exists(dir))
+            return;
+        foreach (var child in Directory.EnumerateDirectories(dir))
+            RemoveTree(child);
+        var root = FindCgroup2Root();
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            foreach (var pid in ReadPids(dir))
+            {
+                if (pid == Environment.ProcessId && root is not null)
+                    File.WriteAllText(System.IO.Path.Combine(root, "cgroup.procs"), pid.ToString());
+                else
+                    try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+            }
+            try
+            {
+                Directory.Delete(dir); // rmdir: cgroupfs refuses recursive delete of its control files
+                return;
+            }
+            catch (IOException) when (attempt < 49)
+            {
+                Thread.Sleep(20); // killed processes leave the cgroup asynchronously
+            }
+        }
+    }
+
+    private static List<int> ReadPids(string dir)
+    {
+        var file = System.IO.Path.Combine(dir, "cgroup.procs");
+        var pids = new List<int>();
+        if (!File.Exists(file))
+            return pids;
+        foreach (var line in File.ReadAllLines(file))
+            if (int.TryParse(line, out var pid))
+                pids.Add(pid);
+        return pids;
+    }
+
+    // mountinfo escapes space, tab, newline and backslash as \ooo octal.
+    private static string UnescapeMountPath(string s)
+    {
+        if (!s.Contains('\\'))
+            return s;
+        var sb = new System.Text.StringBuilder();
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (s[i] == '\\' && i + 3 < s.Length)
+            {
+                sb.Append((char)Convert.ToInt32(s.Substring(i + 1, 3), 8));
+                i += 3;
+            }
+            else
+                sb.Append(s[i]);
+        }
+        return sb.ToString();
+    }
+}
