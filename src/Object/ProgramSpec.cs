@@ -73,6 +73,12 @@ namespace Ebpf.Object
         /// (the kernel's <c>bpf_core_relo.insn_off</c> is in bytes: multiply by 8 when handing them to BPF_PROG_LOAD).</summary>
         public IReadOnlyList<CoreRelocation> CoreRelocations { get; }
 
+        /// <summary>An "xdp.frags" section: load with BPF_F_XDP_HAS_FRAGS.</summary>
+        public bool XdpFrags { get; init; }
+
+        /// <summary>False for libbpf's SEC("?name") convention: the program is not loaded unless asked for.</summary>
+        public bool AutoLoad { get; init; } = true;
+
         /// <summary>Number of 8-byte instructions.</summary>
         public int InstructionCount => Instructions.Length / 8;
 

@@ -13,9 +13,11 @@ namespace Ebpf.Btf
         private readonly BtfType[] types;          // this spec's own types; index 0 is the first own id
         private readonly byte[] strings;           // this spec's own string section
         private readonly Lazy<Dictionary<string, List<uint>>> byName;
+        private readonly uint[] recordOffsets;     // byte offset in RawBytes of each own type's record
 
-        internal BtfSpec(byte[] rawBytes, bool isLittleEndian, BtfSpec? baseSpec, BtfType[] types, byte[] strings)
+        internal BtfSpec(byte[] rawBytes, bool isLittleEndian, BtfSpec? baseSpec, BtfType[] types, byte[] strings, uint[] recordOffsets)
         {
+            this.recordOffsets = recordOffsets;
             RawBytes = rawBytes;
             IsLittleEndian = isLittleEndian;
             Base = baseSpec;
@@ -169,6 +171,9 @@ namespace Ebpf.Btf
                 return (uint)total;
             }
         }
+
+        /// <summary>Byte offset in <see cref="RawBytes"/> of the record of an own (not base) type.</summary>
+        internal uint RecordOffset(uint id) => recordOffsets[id - FirstTypeId];
 
         internal static readonly BtfVoid Void = new BtfVoid();
 
