@@ -1,0 +1,76 @@
+using Ebpf.Btf;
+using Ebpf.TestKit;
+
+namespace Ebpf.Object.Tests;
+
+/// <summary>tests/bpf/obj_core.bpf.c: CO-RE relocations, externs, calls within a section and through .text.</summary>
+public class ObjectCoreTests
+{
+    private static readonly Lazy<(string Path, ObjectSpec Spec)> core = new(() =>
+    {
+        var path = TestObjects.Compile("obj_core.bpf.c");
+        return (path, ObjectSpec.Parse(File.ReadAllBytes(path)));
+    });
+
+    private static ObjectSpec Spec => core.Value.Spec;
+
+    private static long Insns(string name) => (long)Oracles.Symbols(core.Value.Path).Single(s => s.Name == name).Size / 8;
+
+    [Fact]
+    public void SectionAndTextSubprogramsAreAppendedInCallOrder()
+    {
+        var p = Spec.FindProgram("on_switch")!;
+        Assert.Equal((ProgramType.Tracing, AttachType.TraceRawTp, "sched_switch"), (p.Type, p.ExpectedAttachType, p.AttachTarget));
+        // on_switch calls shared_helper (.text, by relocation) first, then same_section_helper (its own section, no relocation).
+        Assert.Equal(Insns("on_switch") + Insns("shared_helper") + Insns("same_section_helper"), p.InstructionCount);
+        var btf = Spec.Btf!;
+        Assert.Equal(new[] { "on_switch", "shared_helper", "same_section_helper" }, p.FuncInfos.Select(f => btf[f.TypeId].Name));
+        Assert.Equal(new uint[] { 0, (uint)Insns("on_switch"), (uint)(Insns("on_switch") + Insns("shared_helper")) },
+                     p.FuncInfos.Select(f => f.InstructionOffset));
+        // Neither helper is a program; the shared one is linked into both programs.
+        Assert.Equal(new[] { "on_switch", "on_enter" }, Spec.Programs.Select(x => x.Name));
+        var enter = Spec.FindProgram("on_enter")!;
+        Assert.Equal((ProgramType.RawTracepoint, AttachType.TraceRawTp, "sys_enter"), (enter.Type, enter.AttachType, enter.AttachTarget));
+        Assert.Equal(Insns("on_enter") + Insns("shared_helper"), enter.InstructionCount);
+        Assert.Equal(new[] { "on_enter", "shared_helper" }, enter.FuncInfos.Select(f => btf[f.TypeId].Name));
+    }
+
+    [Fact]
+    public void ExternsBecomeReferences()
+    {
+        var p = Spec.FindProgram("on_switch")!;
+        var kfuncs = p.References.Where(r => r.Kind == ReferenceKind.Kfunc).ToList();
+        Assert.Equal(new[] { "bpf_task_acquire", "bpf_task_release" }, kfuncs.Select(r => r.Symbol));
+        Assert.All(kfuncs, r => Assert.Equal(0x85, p.Instructions[r.InstructionIndex * 8]));
+        var externs = p.References.Where(r => r.Kind == ReferenceKind.Extern).Select(r => r.Symbol).Order(StringComparer.Ordinal);
+        Assert.Equal(new[] { "LINUX_KERNEL_VERSION", "bpf_prog_active" }, externs);
+        var bss = p.References.Where(r => r.Kind == ReferenceKind.MapValue).ToList();
+        Assert.Equal(4, bss.Count);
+        Assert.All(bss, r => Assert.Equal(".bss", r.Symbol));
+        var vars = Spec.DataSections.Single(d => d.Name == ".bss").Variables.ToDictionary(v => v.Name, v => v.Offset);
+        Assert.Equal(new[] { vars["out_pid"], vars["out_ppid"], vars["out_version"], vars["out_flags"] }.Order(), bss.Select(r => r.Offset).Order());
+        Assert.DoesNotContain(Spec.DataSections, d => d.Name is ".kconfig" or ".ksyms");
+    }
+
+    [Fact]
+    public void CoreRelocationsCarryKindTypeAndAccessString()
+    {
+        var p = Spec.FindProgram("on_switch")!;
+        var btf = Spec.Btf!;
+        var relos = p.CoreRelocations;
+        Assert.NotEmpty(relos);
+        Assert.All(relos, r => Assert.InRange((int)r.InstructionOffset, 0, (int)Insns("on_switch") - 1));
+        var task = btf.Find<BtfComposite>("task_struct")!;
+        // BPF_CORE_READ(t, pid): member 0 of task_struct; real_parent is member 2, tgid member 1.
+        Assert.Contains(relos, r => r.Kind == CoreRelocationKind.FieldByteOffset && r.TypeId == task.Id && r.AccessString == "0:0");
+        Assert.Contains(relos, r => r.Kind == CoreRelocationKind.FieldByteOffset && r.TypeId == task.Id && r.AccessString == "0:2");
+        Assert.Contains(relos, r => r.Kind == CoreRelocationKind.FieldByteOffset && r.AccessString == "0:1");
+        Assert.Contains(relos, r => r.Kind == CoreRelocationKind.FieldExists && r.AccessString == "0:1");
+        Assert.Contains(relos, r => r.Kind == CoreRelocationKind.TypeExists && r.AccessString == "0");
+        var state = btf.Find<BtfEnum>("obj_core_state")!;
+        Assert.Contains(relos, r => r.Kind == CoreRelocationKind.EnumValue && r.TypeId == state.Id && r.AccessString == "1");
+        // The first relocation is on the very first instruction: "r2 = 0" becomes the offset of pid.
+        Assert.Contains(relos, r => r.InstructionOffset == 0 && r.AccessString == "0:0");
+        Assert.Empty(Spec.FindProgram("on_enter")!.CoreRelocations);
+    }
+}

@@ -1,0 +1,55 @@
+// Test object for the object reader: CO-RE relocations, externs (kfunc, .ksyms, .kconfig), a subprogram
+// in the program's own section and one shared through .text by two programs.
+#include <linux/bpf.h>
+#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+struct task_struct {
+    int pid;
+    int tgid;
+    struct task_struct *real_parent;
+} __attribute__((preserve_access_index));
+
+enum obj_core_state { OBJ_CORE_A = 1, OBJ_CORE_B = 2 };
+
+extern int LINUX_KERNEL_VERSION __kconfig;
+extern const void bpf_prog_active __ksym;
+extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
+
+__u64 out_pid, out_ppid, out_flags, out_version;
+
+// Placed in the program's own section: clang calls it without a relocation (a PC-relative call).
+static __attribute__((noinline, section("tp_btf/sched_switch"))) int same_section_helper(int x)
+{
+    return x + 1;
+}
+
+__attribute__((noinline)) int shared_helper(int x)
+{
+    return x * 2;
+}
+
+SEC("tp_btf/sched_switch")
+int on_switch(__u64 *ctx)
+{
+    struct task_struct *t = (void *)ctx[1];
+    out_pid = BPF_CORE_READ(t, pid);
+    out_ppid = BPF_CORE_READ(t, real_parent, tgid);
+    out_flags = bpf_core_field_exists(t->tgid) | (bpf_core_type_exists(struct task_struct) << 1)
+              | (bpf_core_enum_value(enum obj_core_state, OBJ_CORE_B) << 2);
+    out_version = LINUX_KERNEL_VERSION + (__u64)&bpf_prog_active;
+    struct task_struct *acquired = bpf_task_acquire(t);
+    if (acquired)
+        bpf_task_release(acquired);
+    return same_section_helper(shared_helper(1));
+}
+
+SEC("raw_tp/sys_enter")
+int on_enter(void *ctx)
+{
+    return shared_helper(2);
+}
+
+char LICENSE[] SEC("license") = "GPL";
