@@ -1,0 +1,51 @@
+using System.Runtime.InteropServices;
+
+namespace Ebpf.Internal;
+
+/// <summary>
+/// The BPF_LINK_CREATE member of <c>union bpf_attr</c>. The per-kind tail is a union in the kernel; the
+/// two 64-bit words here cover the members this runtime uses (perf_event.bpf_cookie, tracing.target_btf_id
+/// and cookie, tcx.relative_fd and expected_revision). Trailing padding stays zero, which the kernel requires.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 64)]
+internal struct LinkCreateAttr
+{
+    [FieldOffset(0)] public int ProgFd;
+    /// <summary>target_fd (cgroup, map, perf event) or target_ifindex (XDP, tcx).</summary>
+    [FieldOffset(4)] public int Target;
+    [FieldOffset(8)] public uint AttachType;
+    [FieldOffset(12)] public uint Flags;
+    /// <summary>target_btf_id, perf_event.bpf_cookie, tcx.relative_fd: the first word of the union.</summary>
+    [FieldOffset(16)] public ulong Union0;
+    /// <summary>tracing.cookie, tcx.expected_revision: the second word of the union.</summary>
+    [FieldOffset(24)] public ulong Union1;
+}
+
+/// <summary>BPF_LINK_DETACH, BPF_LINK_GET_FD_BY_ID and BPF_LINK_GET_NEXT_ID share this shape.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal struct LinkIdAttr
+{
+    /// <summary>link_fd (detach), link_id (get fd by id), start_id (get next id).</summary>
+    [FieldOffset(0)] public uint Id;
+    /// <summary>next_id, written by BPF_LINK_GET_NEXT_ID.</summary>
+    [FieldOffset(4)] public uint NextId;
+    [FieldOffset(8)] public uint OpenFlags;
+}
+
+/// <summary>BPF_RAW_TRACEPOINT_OPEN: name (null for tp_btf, whose target is in the program), program fd, cookie.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 24)]
+internal struct RawTracepointOpenAttr
+{
+    [FieldOffset(0)] public ulong Name;
+    [FieldOffset(8)] public int ProgFd;
+    [FieldOffset(16)] public ulong Cookie;
+}
+
+/// <summary>BPF_OBJ_GET_INFO_BY_FD: the object's fd and a buffer for its bpf_*_info.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal struct LinkObjInfoAttr
+{
+    [FieldOffset(0)] public int Fd;
+    [FieldOffset(4)] public uint InfoLen;
+    [FieldOffset(8)] public ulong Info;
+}

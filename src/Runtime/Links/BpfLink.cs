@@ -1,0 +1,72 @@
+using Ebpf.Internal;
+using Ebpf.Links;
+
+namespace Ebpf;
+
+/// <summary>
+/// One attachment of a program to a hook. Disposing it detaches the program.
+/// </summary>
+/// <remarks>
+/// Almost every kind is a kernel bpf_link (<see cref="IsKernelLink"/>): the kernel detaches when the last
+/// file descriptor to it closes, so a process that crashes or is killed leaves nothing attached, and the
+/// SafeHandle finalizer detaches a link that was never disposed. The exceptions are attachments the kernel
+/// has no link for (socket filters, sockmap programs on kernels before 6.10): those are detached on
+/// <see cref="Dispose"/> and otherwise live as long as the socket or map they are attached to.
+/// </remarks>
+public sealed class BpfLink : IDisposable
+{
+    private readonly BpfFd? fd;
+    private readonly BpfFd[] owned;
+    private Action? fallbackDetach;
+    private int disposed;
+
+    internal BpfLink(BpfProgram program, string description, BpfFd? linkFd, Action? fallbackDetach = null, params BpfFd[] owned)
+    {
+        Program = program;
+        Description = description;
+        fd = linkFd;
+        this.fallbackDetach = fallbackDetach;
+        this.owned = owned;
+        if (linkFd is not null && LinkSyscalls.Info(linkFd) is { } info)
+            Id = info.Id;
+        program.Track(this);
+    }
+
+    /// <summary>The program this link attaches.</summary>
+    public BpfProgram Program { get; }
+
+    /// <summary>What is attached where, e.g. "xdp 'xdp_pass' on ifindex 4 (native)".</summary>
+    public string Description { get; }
+
+    /// <summary>True for a kernel bpf_link (detached automatically when the process ends); false for the legacy fallbacks.</summary>
+    public bool IsKernelLink => fd is not null;
+
+    /// <summary>The kernel's link id (as in <c>bpftool link show</c>); 0 when <see cref="IsKernelLink"/> is false.</summary>
+    public uint Id { get; }
+
+    /// <summary>False once disposed.</summary>
+    public bool IsAttached => Volatile.Read(ref disposed) == 0;
+
+    /// <summary>The link's file descriptor, for BPF_LINK_UPDATE or pinning by callers who need it; -1 when not a kernel link.</summary>
+    public int Fd => fd?.Value ?? -1;
+
+    public override string ToString() => Description;
+
+    /// <summary>Detaches the program from the hook.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+            return;
+        try
+        {
+            Interlocked.Exchange(ref fallbackDetach, null)?.Invoke();
+        }
+        finally
+        {
+            fd?.Dispose();
+            foreach (var o in owned)
+                o.Dispose();
+            Program.Untrack(this);
+        }
+    }
+}

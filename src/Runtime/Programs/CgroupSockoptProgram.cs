@@ -1,0 +1,17 @@
+using Ebpf.Internal;
+using Ebpf.Links;
+using Ebpf.Object;
+
+namespace Ebpf;
+
+/// <summary>A CGROUP_SOCKOPT program: intercepts getsockopt/setsockopt in a cgroup (cgroup/getsockopt, cgroup/setsockopt).</summary>
+public sealed class CgroupSockoptProgram : BpfProgram
+{
+    internal CgroupSockoptProgram(ProgramSpec spec, BpfFd fd) : base(spec, fd) { }
+
+    /// <summary>
+    /// Attaches to the cgroup v2 directory <paramref name="cgroupPath"/> (absolute, or relative to the cgroup2
+    /// mount) through a bpf_link, at the hook named by the program's section. Applies to the cgroup and its descendants.
+    /// </summary>
+    public BpfLink AttachCgroup(string cgroupPath) => CgroupAttach.Attach(this, cgroupPath);
+}
