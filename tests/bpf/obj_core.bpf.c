@@ -52,4 +52,11 @@ int on_enter(void *ctx)
     return shared_helper(2);
 }
 
+// Not in libbpf's section table: still listed, with ProgramType.Unspec, for the generator to report.
+SEC("obj_unknown_section")
+int odd_one(void *ctx)
+{
+    return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
