@@ -73,6 +73,10 @@ namespace Ebpf.Object
         /// (the kernel's <c>bpf_core_relo.insn_off</c> is in bytes: multiply by 8 when handing them to BPF_PROG_LOAD).</summary>
         public IReadOnlyList<CoreRelocation> CoreRelocations { get; }
 
+        /// <summary>False when the section names no attach type (socket, tc, classifier, action, lwt_*, sk_skb, cgroup/skb,
+        /// freplace, syscall, unknown sections): <see cref="AttachType"/> is then 0, which is also BPF_CGROUP_INET_INGRESS.</summary>
+        public bool HasAttachType { get; init; }
+
         /// <summary>An "xdp.frags" section: load with BPF_F_XDP_HAS_FRAGS.</summary>
         public bool XdpFrags { get; init; }
 

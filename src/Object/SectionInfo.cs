@@ -12,6 +12,8 @@ namespace Ebpf.Object
     /// <param name="AttachTarget">The part after "prefix/" (a tracepoint "group/name", a function, a binary:symbol), or null.</param>
     /// <param name="Sleepable">A sleepable (".s") section: load with BPF_F_SLEEPABLE.</param>
     /// <param name="XdpFrags">An "xdp.frags" section: load with BPF_F_XDP_HAS_FRAGS.</param>
+    /// <param name="HasAttachType">False when <paramref name="AttachType"/> is 0 because the section names no attach
+    /// type (0 is also BPF_CGROUP_INET_INGRESS, so this tells the two apart).</param>
     public sealed record SectionInfo(ProgramType Type, AttachType ExpectedAttachType, AttachType AttachType,
-                                     string? AttachTarget, bool Sleepable, bool XdpFrags);
+                                     string? AttachTarget, bool Sleepable, bool XdpFrags, bool HasAttachType);
 }

@@ -41,6 +41,7 @@ public class ObjectCoreTests
         var odd = Spec.FindProgram("odd_one")!;
         Assert.Equal(("obj_unknown_section", ProgramType.Unspec, (AttachType)0, (string?)null), (odd.SectionName, odd.Type, odd.AttachType, odd.AttachTarget));
         Assert.Equal(Insns("odd_one"), odd.InstructionCount);
+        Assert.False(odd.HasAttachType);
     }
 
     [Fact]

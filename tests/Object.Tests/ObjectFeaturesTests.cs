@@ -171,6 +171,7 @@ public class ObjectFeaturesTests
         var connect = Spec.FindProgram("on_connect4")!;
         Assert.Equal(("cgroup/connect4", ProgramType.CgroupSockAddr, AttachType.CgroupInet4Connect), (connect.SectionName, connect.Type, connect.ExpectedAttachType));
         Assert.False(connect.AutoLoad);
+        Assert.True(connect.HasAttachType);
         Assert.True(xdp.AutoLoad);
         Assert.Null(Spec.FindProgram("global_helper"));
     }

@@ -96,6 +96,8 @@ public class SectionNamesTests
     {
         Assert.True(SectionNames.TryParse(section, out var t, out var e, out var a, out var tg, out var s));
         Assert.Equal((type, expected, attach, target, sleepable), (t, e, a, tg, s));
+        // Sections without an attach type say so; cgroup_skb/ingress's attach type is really 0.
+        Assert.Equal(attach != 0 || section == "cgroup_skb/ingress", SectionNames.Lookup(section)!.HasAttachType);
     }
 
     [Theory]

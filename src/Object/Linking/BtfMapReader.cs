@@ -181,6 +181,8 @@ namespace Ebpf.Object.Linking
                 {
                     var symbol = elf.Symbols[r.Symbol];
                     var where = $"'{rel.Name}' relocation at offset {r.Offset} against '{symbol.Name}'";
+                    if (r.Type != ElfRelocation.Bpf64Abs64)
+                        throw new ObjectFormatException($"{where}: relocation type {r.Type}, expected R_BPF_64_ABS64 (2) for a pointer in a map definition");
                     Located? owner = null;
                     foreach (var l in located)
                         if (l.Offset <= r.Offset && r.Offset + 8 <= (ulong)l.Offset + l.Size)

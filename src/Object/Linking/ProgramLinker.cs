@@ -155,6 +155,8 @@ namespace Ebpf.Object.Linking
                     var hasRel = relocs is not null && relocs.TryGetValue(f.Start + j, out rel);
                     var at = newStart[f] + j;
                     var where = $"program '{main.Symbol.Name}': instruction {f.Start + j} of '{f.Section.Name}' (in '{f.Symbol.Name}')";
+                    if (hasRel)
+                        CheckRelocationType(rel, op, where);
                     if (op == Instruction.OpCall)
                     {
                         var src = Instruction.SrcReg(code, j, le);
@@ -229,6 +231,7 @@ namespace Ebpf.Object.Linking
                                    references, FuncInfos(layout, newStart), LineInfos(layout, newStart), CoreRelocations(layout, newStart))
             {
                 XdpFrags = info?.XdpFrags ?? false,
+                HasAttachType = info?.HasAttachType ?? false,
                 AutoLoad = !main.Section.Name.StartsWith("?", StringComparison.Ordinal),
             };
         }
@@ -242,6 +245,14 @@ namespace Ebpf.Object.Linking
                 total += target.Count;
             }
             return target;
+        }
+
+        /// <summary>clang relocates ld_imm64 with R_BPF_64_64 and calls with R_BPF_64_32; anything else on code is foreign.</summary>
+        private static void CheckRelocationType(ElfRelocation rel, byte op, string where)
+        {
+            var expected = op == Instruction.OpCall ? ElfRelocation.Bpf64_32 : op == Instruction.OpLdImm64 ? ElfRelocation.Bpf64_64 : rel.Type;
+            if (rel.Type != expected)
+                throw new ObjectFormatException($"{where}: relocation type {rel.Type} on instruction code 0x{op:x2} (expected {(op == Instruction.OpCall ? "R_BPF_64_32 (10)" : "R_BPF_64_64 (1)")})");
         }
 
         private bool IsCode(ElfSymbol sym) =>
