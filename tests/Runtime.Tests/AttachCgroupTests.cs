@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+using Ebpf.Runtime.Tests.AttachSupport;
+using Ebpf.TestKit;
+
+namespace Ebpf.Runtime.Tests;
+
+[Collection(KernelCollection.Name)]
+public sealed class AttachCgroupTests
+{
+    private const string Source = "attach_net.bpf.c";
+
+    /// <summary>A TCP connect from a process in <paramref name="cgroup"/> to a listener of the test process.</summary>
+    private static void ConnectFromCgroup(TempCgroup cgroup, int times = 1)
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var script = string.Concat(Enumerable.Repeat($"exec 3<>/dev/tcp/127.0.0.1/{port} && exec 3>&- && ", times)) + "true";
+        var accepts = Task.Run(() => { for (var i = 0; i < times; i++) listener.AcceptSocket().Dispose(); });
+        cgroup.Run("bash", "-c", script).EnsureSuccess();
+        Assert.True(accepts.Wait(TimeSpan.FromSeconds(10)), "the listener saw no connection");
+    }
+
+    [Fact]
+    public void SockOps_runs_for_a_connect_in_the_cgroup_and_stops_after_dispose()
+    {
+        Kernel.RequireRoot();
+        using var stats = BpfStats.Enable();
+        using var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        using var cgroup = new TempCgroup();
+        var link = prog.AttachCgroup(cgroup.Path);
+        Assert.True(link.IsKernelLink);
+        Assert.True(Bpftool.LinkExists(link.Id));
+        Assert.Contains("attach_sockops", Bpftool.CgroupShow(cgroup.Path));
+
+        ConnectFromCgroup(cgroup);
+        var afterConnect = prog.RunStatistics.RunCount;
+        Assert.True(afterConnect > 0, "the sockops program did not run for a connect in its cgroup");
+
+        link.Dispose();
+        Assert.False(Bpftool.LinkExists(link.Id));
+        Assert.DoesNotContain("attach_sockops", Bpftool.CgroupShow(cgroup.Path));
+        ConnectFromCgroup(cgroup);
+        Assert.Equal(afterConnect, prog.RunStatistics.RunCount);
+    }
+
+    [Fact]
+    public void Connect4_runs_once_per_connect_in_the_cgroup()
+    {
+        Kernel.RequireRoot();
+        using var stats = BpfStats.Enable();
+        using var prog = TestProgramLoader.Load<CgroupSockAddrProgram>(Source, "attach_connect4");
+        using var cgroup = new TempCgroup();
+        using var link = prog.AttachCgroup(cgroup.Path);
+        ConnectFromCgroup(cgroup, times: 3);
+        Assert.Equal(3UL, prog.RunStatistics.RunCount);
+    }
+
+    [Fact]
+    public void A_relative_cgroup_path_is_taken_under_the_cgroup2_mount()
+    {
+        Kernel.RequireRoot();
+        using var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        using var cgroup = new TempCgroup();
+        using var link = prog.AttachCgroup(Path.GetFileName(cgroup.Path));
+        Assert.Contains(cgroup.Path, link.Description);
+        Assert.Contains("attach_sockops", Bpftool.CgroupShow(cgroup.Path));
+    }
+
+    [Fact]
+    public void A_missing_cgroup_gives_a_clear_error()
+    {
+        Kernel.RequireRoot();
+        using var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        var e = Assert.Throws<DirectoryNotFoundException>(() => prog.AttachCgroup("/sys/fs/nonexistent-cgroup-" + RunPrefix.Value));
+        Assert.Contains("cgroup v2", e.Message);
+    }
+
+    [Fact]
+    public void A_directory_that_is_not_a_cgroup_gives_a_clear_error()
+    {
+        Kernel.RequireRoot();
+        using var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        var dir = Directory.CreateTempSubdirectory(RunPrefix.Value);
+        try
+        {
+            var e = Assert.Throws<BpfAttachException>(() => prog.AttachCgroup(dir.FullName));
+            Assert.Contains("is not a cgroup v2 directory", e.Message);
+        }
+        finally
+        {
+            dir.Delete();
+        }
+    }
+
+    [Fact]
+    public void Disposing_the_program_detaches_its_links()
+    {
+        Kernel.RequireRoot();
+        var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        using var cgroup = new TempCgroup();
+        var link = prog.AttachCgroup(cgroup.Path);
+        prog.Dispose();
+        Assert.False(link.IsAttached);
+        Assert.False(Bpftool.LinkExists(link.Id));
+    }
+}

@@ -1,0 +1,109 @@
+using System.Runtime.InteropServices;
+using Ebpf.Runtime.Tests.AttachSupport;
+using Ebpf.TestKit;
+
+namespace Ebpf.Runtime.Tests;
+
+[Collection(KernelCollection.Name)]
+public sealed partial class AttachTraceTests
+{
+    private const string Source = "attach_trace.bpf.c";
+
+    [LibraryImport("libc")]
+    private static partial int getppid();
+
+    [Fact]
+    public void Tracepoint_runs_on_its_event_and_stops_after_dispose()
+    {
+        Kernel.RequireRoot();
+        TraceFs.EnsureMounted();
+        using var stats = BpfStats.Enable();
+        using var prog = TestProgramLoader.Load<TracepointProgram>(Source, "attach_tracepoint");
+        var link = prog.Attach();
+        Assert.True(link.IsKernelLink);
+        Assert.True(Bpftool.LinkExists(link.Id));
+        for (var i = 0; i < 10; i++)
+            getppid();
+        Assert.True(prog.RunStatistics.RunCount >= 10, $"ran {prog.RunStatistics.RunCount} times for 10 getppid calls");
+        link.Dispose();
+        Assert.False(Bpftool.LinkExists(link.Id));
+        var after = prog.RunStatistics.RunCount;
+        for (var i = 0; i < 10; i++)
+            getppid();
+        Assert.Equal(after, prog.RunStatistics.RunCount);
+    }
+
+    [Fact]
+    public void A_tracepoint_the_kernel_lacks_is_named_in_the_error()
+    {
+        Kernel.RequireRoot();
+        TraceFs.EnsureMounted();
+        using var prog = TestProgramLoader.Load<TracepointProgram>(Source, "attach_tracepoint");
+        var e = Assert.Throws<BpfAttachException>(() => prog.Attach("syscalls", "sys_enter_no_such_call"));
+        Assert.Contains("no tracepoint syscalls:sys_enter_no_such_call", e.Message);
+    }
+
+    [Fact]
+    public void Raw_tracepoint_runs()
+    {
+        Kernel.RequireRoot();
+        using var stats = BpfStats.Enable();
+        using var prog = TestProgramLoader.Load<RawTracepointProgram>(Source, "attach_raw_tp");
+        using (var link = prog.Attach())
+        {
+            Assert.True(Bpftool.LinkExists(link.Id));
+            for (var i = 0; i < 10; i++)
+                getppid();
+            Assert.True(prog.RunStatistics.RunCount >= 10);
+        }
+        var after = prog.RunStatistics.RunCount;
+        getppid();
+        Assert.Equal(after, prog.RunStatistics.RunCount);
+    }
+
+    [Fact]
+    public void Tp_btf_runs()
+    {
+        Kernel.RequireRoot();
+        using var stats = BpfStats.Enable();
+        using var prog = TestProgramLoader.Load<TracingProgram>(Source, "attach_tp_btf");
+        using var link = prog.Attach();
+        Assert.True(link.IsKernelLink);
+        Assert.Contains("tp 'sys_enter'", HostCommand.Check("bpftool", "link", "show", "id", link.Id.ToString()));
+        for (var i = 0; i < 10; i++)
+            getppid();
+        Assert.True(prog.RunStatistics.RunCount >= 10);
+    }
+
+    [Fact]
+    public void Uprobe_on_a_function_of_a_built_binary_runs_once_per_call()
+    {
+        Kernel.RequireRoot();
+        using var stats = BpfStats.Enable();
+        var binary = UprobeTarget.Build();
+        using var prog = TestProgramLoader.Load<KprobeProgram>(Source, "attach_uprobe");
+        var link = prog.AttachUprobe(binary, "ebpf_uprobe_target");
+        try
+        {
+            Assert.True(link.IsKernelLink);
+            HostCommand.Check(binary, "7");
+            Assert.Equal(7UL, prog.RunStatistics.RunCount);
+        }
+        finally
+        {
+            link.Dispose();
+        }
+        HostCommand.Check(binary, "3");
+        Assert.Equal(7UL, prog.RunStatistics.RunCount);
+    }
+
+    [Fact]
+    public void Uprobe_on_a_missing_symbol_names_it()
+    {
+        Kernel.RequireRoot();
+        var binary = UprobeTarget.Build();
+        using var prog = TestProgramLoader.Load<KprobeProgram>(Source, "attach_uprobe");
+        var e = Assert.Throws<BpfAttachException>(() => prog.AttachUprobe(binary, "no_such_function"));
+        Assert.Contains("has no function named 'no_such_function'", e.Message);
+    }
+}

@@ -1,0 +1,94 @@
+using Ebpf.Runtime.Tests.AttachSupport;
+using Ebpf.TestKit;
+
+namespace Ebpf.Runtime.Tests;
+
+public sealed class TestRunTests
+{
+    private const string Source = "attach_net.bpf.c";
+
+    private static byte[] Frame(int length)
+    {
+        var f = new byte[length];
+        for (var i = 0; i < length; i++)
+            f[i] = (byte)i;
+        f[12] = 0x08; f[13] = 0x00; // EtherType IPv4
+        return f;
+    }
+
+    [Fact]
+    public void Xdp_program_that_rewrites_and_transmits_returns_XDP_TX_and_the_rewritten_frame()
+    {
+        Kernel.RequireRoot();
+        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        var input = Frame(64);
+        var r = prog.TestRun(input);
+
+        Assert.Equal(XdpAction.Tx, r.XdpAction);
+        Assert.Equal(3u, r.ReturnValue);
+        Assert.Equal(64, r.Packet.Length);
+        Assert.Equal(input[6..12], r.Packet[0..6]);   // destination = old source
+        Assert.Equal(input[0..6], r.Packet[6..12]);   // source = old destination
+        Assert.Equal(0x5a, r.Packet[14]);
+        Assert.Equal(input[15..], r.Packet[15..]);
+        Assert.Equal(1, r.Repeat);
+    }
+
+    [Fact]
+    public void Repeat_runs_the_program_that_many_times_and_reports_the_average_duration()
+    {
+        Kernel.RequireRoot();
+        using var stats = BpfStats.Enable();
+        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        var r = prog.TestRun(Frame(64), repeat: 1000);
+        Assert.Equal(1000, r.Repeat);
+        Assert.Equal(XdpAction.Tx, r.XdpAction);
+        Assert.True(r.Duration >= TimeSpan.Zero && r.Duration < TimeSpan.FromMilliseconds(1), r.Duration.ToString());
+        Assert.Equal(1000UL, prog.RunStatistics.RunCount);
+    }
+
+    [Fact]
+    public void A_frame_too_short_for_the_program_is_dropped()
+    {
+        Kernel.RequireRoot();
+        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        Assert.Equal(XdpAction.Drop, prog.TestRun(Frame(14)).XdpAction);
+    }
+
+    [Fact]
+    public void A_frame_shorter_than_an_ethernet_header_is_explained()
+    {
+        Kernel.RequireRoot();
+        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        var e = Assert.Throws<BpfAttachException>(() => prog.TestRun(new byte[8]));
+        Assert.Contains("shorter than an Ethernet header", e.Message);
+    }
+
+    [Fact]
+    public void Tc_program_returns_its_verdict()
+    {
+        Kernel.RequireRoot();
+        using var prog = TestProgramLoader.Load<TcProgram>(Source, "attach_tc_pass");
+        var r = prog.TestRun(Frame(60));
+        Assert.Equal(unchecked((uint)-1), r.ReturnValue); // TCX_NEXT
+        Assert.Equal(Frame(60), r.Packet);
+    }
+
+    [Fact]
+    public void Socket_filter_returns_the_length_to_keep()
+    {
+        Kernel.RequireRoot();
+        using var prog = TestProgramLoader.Load<SocketFilterProgram>(Source, "attach_socket_all");
+        var r = prog.TestRun(Frame(60));
+        Assert.Equal(46u, r.ReturnValue); // a socket filter sees the packet after the 14-byte Ethernet header
+    }
+
+    [Fact]
+    public void Kinds_without_packet_test_runs_are_refused_before_the_kernel_is_asked()
+    {
+        Kernel.RequireRoot();
+        using var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        var e = Assert.Throws<BpfAttachException>(() => prog.TestRun(Frame(60)));
+        Assert.Contains("cannot be test-run on a packet", e.Message);
+    }
+}
