@@ -16,20 +16,42 @@ internal sealed class Balancer : IDisposable
     private readonly BalancerOptions options;
     private readonly BackendSlots slots;
     private readonly object gate = new();
+    private readonly Func<IPAddress, TimeSpan, byte[]> resolveMac;
     private uint[] table;
 
-    public Balancer(IDataPlane plane, BalancerOptions options)
+    /// <param name="resolveMac">Next-hop MAC of a backend; by default the kernel's neighbour table in options.Netns.</param>
+    public Balancer(IDataPlane plane, BalancerOptions options, Func<IPAddress, TimeSpan, byte[]>? resolveMac = null)
     {
         this.plane = plane;
         this.options = options;
+        this.resolveMac = resolveMac ?? ((ip, timeout) => Neighbours.Resolve(ip, options.Netns, timeout).Mac);
         slots = new BackendSlots(plane.MaxBackends);
         table = new uint[Maglev.Size];
     }
 
     public IPAddress SnatAddress { get; private set; } = IPAddress.None;
 
+    /// <summary>The live Maglev table as the program has it (slot + 1, 0 = none).</summary>
+    public IReadOnlyList<uint> Table
+    {
+        get { lock (gate) return table; }
+    }
+
+    /// <summary>The slot a backend occupies (active or draining), or -1.</summary>
+    public int SlotOf(IPEndPoint endpoint)
+    {
+        lock (gate) return slots.Find(endpoint)?.Index ?? -1;
+    }
+
     /// <summary>Fills the maps, then attaches: the program never sees a half-written configuration.</summary>
     public void Start()
+    {
+        Configure();
+        plane.Attach(options.Interface, options.Netns, options.Mode);
+    }
+
+    /// <summary>Writes configuration, backends and Maglev table into the maps, without attaching.</summary>
+    public void Configure()
     {
         if (options.NatPortMin < 1 || options.NatPortMax > 65535 || options.NatPortMax < options.NatPortMin)
             throw new ArgumentException($"NAT port range {options.NatPortMin}-{options.NatPortMax} is not a valid range of ports");
@@ -50,7 +72,6 @@ internal sealed class Balancer : IDisposable
                 NatPortCount = (ushort)(options.NatPortMax - options.NatPortMin + 1),
             });
         }
-        plane.Attach(options.Interface, options.Netns, options.Mode);
     }
 
     public string Add(IPEndPoint endpoint)
@@ -81,7 +102,7 @@ internal sealed class Balancer : IDisposable
         {
             foreach (var slot in slots.All.Where(s => s.State != SlotState.Empty))
             {
-                var mac = Neighbours.Resolve(slot.Endpoint!.Address, options.Netns, TimeSpan.FromMilliseconds(200)).Mac;
+                var mac = resolveMac(slot.Endpoint!.Address, TimeSpan.FromMilliseconds(200));
                 if (!mac.AsSpan().SequenceEqual(slot.Mac))
                 {
                     slot.Mac = mac;
@@ -113,7 +134,7 @@ internal sealed class Balancer : IDisposable
 
     private BackendSlot AddLocked(IPEndPoint endpoint)
     {
-        var mac = Neighbours.Resolve(endpoint.Address, options.Netns, TimeSpan.FromSeconds(2)).Mac;
+        var mac = resolveMac(endpoint.Address, TimeSpan.FromSeconds(2));
         var slot = slots.Add(endpoint);
         slot.Mac = mac;
         // The slot first, so that the table never points at a backend the program cannot reach.

@@ -81,6 +81,29 @@ internal sealed class BpftoolDataPlane : IDataPlane
     public ulong ReadStat(ProgramStat stat) =>
         PerCpu("stats", (uint)stat).Aggregate(0UL, (sum, v) => sum + BitConverter.ToUInt64(v));
 
+    public bool DetachesWhenKilled => false; // `ip link set xdp` attaches through netlink, not a BPF link
+
+    public XdpTestResult TestRun(byte[] frame)
+    {
+        var input = Path.Combine(Path.GetTempPath(), $"xdp-proxy-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}.in");
+        var output = input[..^3] + ".out";
+        File.WriteAllBytes(input, frame);
+        try
+        {
+            var report = Shell.Run("bpftool", "prog", "run", "pinned", Path.Combine(pinDir, "progs", "xdp_proxy"),
+                "data_in", input, "data_out", output, "data_size_out", "4096");
+            var m = System.Text.RegularExpressions.Regex.Match(report, @"Return value: (\d+)");
+            if (!m.Success)
+                throw new ToolException($"unexpected output from bpftool prog run: {report}");
+            return new XdpTestResult((XdpVerdict)int.Parse(m.Groups[1].Value), File.ReadAllBytes(output));
+        }
+        finally
+        {
+            File.Delete(input);
+            File.Delete(output);
+        }
+    }
+
     public TimeSpan ProgramRunTime
     {
         get

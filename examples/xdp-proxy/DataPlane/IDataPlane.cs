@@ -2,6 +2,11 @@ namespace Ebpf.Examples.XdpProxy.DataPlane;
 
 public enum XdpMode { Native, Generic }
 
+/// <summary>The kernel's enum xdp_action.</summary>
+public enum XdpVerdict { Aborted = 0, Drop = 1, Pass = 2, Tx = 3, Redirect = 4 }
+
+public sealed record XdpTestResult(XdpVerdict Verdict, byte[] Frame);
+
 /// <summary>
 /// Everything the control plane asks of the kernel, in one small interface, so the loader behind it
 /// (the generated XdpProxySkel over Ebpf.Runtime; bpftool while the toolchain was being written) is
@@ -30,6 +35,15 @@ internal interface IDataPlane : IDisposable
 
     /// <summary>One of the program's global counters, summed over CPUs.</summary>
     ulong ReadStat(ProgramStat stat);
+
+    /// <summary>
+    /// Runs xdp_proxy once on <paramref name="frame"/> (BPF_PROG_TEST_RUN) against the live maps:
+    /// the verdict and the frame as the program left it. For tests; needs no attached interface.
+    /// </summary>
+    XdpTestResult TestRun(byte[] frame);
+
+    /// <summary>True when attachments are BPF links, which the kernel removes when the process dies (even by SIGKILL).</summary>
+    bool DetachesWhenKilled { get; }
 
     /// <summary>CPU time spent in xdp_proxy so far (kernel.bpf_stats_enabled must be 1; zero otherwise).</summary>
     TimeSpan ProgramRunTime { get; }

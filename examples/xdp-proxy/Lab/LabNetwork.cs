@@ -71,9 +71,12 @@ internal sealed class LabNetwork(LabLayout layout)
         foreach (var h in Layout.Hosts)
         {
             Shell.Run("ip", "netns", "add", h.Netns);
-            // The bridge side is named after the role; the host side is eth0 with a fixed MAC.
-            Shell.Run("ip", "-n", Layout.Switch, "link", "add", h.Role, "type", "veth",
-                "peer", "name", LabHost.Interface, "netns", h.Netns, "address", h.Mac);
+            // The bridge side is named after the role; the host side is eth0 with a fixed MAC. One
+            // queue per CPU on both ends: native XDP on a veth runs in the receiving queue's NAPI, so
+            // with a single queue only one CPU at a time can run the balancer.
+            var queues = Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Shell.Run("ip", "-n", Layout.Switch, "link", "add", h.Role, "numtxqueues", queues, "numrxqueues", queues, "type", "veth",
+                "peer", "name", LabHost.Interface, "numtxqueues", queues, "numrxqueues", queues, "netns", h.Netns, "address", h.Mac);
             Shell.Run("ip", "-n", Layout.Switch, "link", "set", h.Role, "master", LabLayout.Bridge, "up");
             Shell.Run("ip", "-n", h.Netns, "link", "set", "lo", "up");
             Shell.Run("ip", "-n", h.Netns, "addr", "add", $"{h.Address}/{Layout.PrefixLength}", "dev", LabHost.Interface);

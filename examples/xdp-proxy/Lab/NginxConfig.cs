@@ -8,9 +8,12 @@ namespace Ebpf.Examples.XdpProxy.Lab;
 /// </summary>
 internal static class NginxConfig
 {
-    /// <summary>A backend answering every request with its own name.</summary>
+    /// <summary>
+    /// A backend answering every request with its own name. One worker: the lab shares its few CPUs
+    /// between wrk, two backends and the balancer, and more workers only add context switches.
+    /// </summary>
     public static string Backend(string dir, string name, int port) => $$"""
-        worker_processes auto;
+        worker_processes 1;
         pid {{dir}}/nginx.pid;
         error_log {{dir}}/error.log warn;
         events { worker_connections 8192; }
