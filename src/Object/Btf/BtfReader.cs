@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using Ebpf.Object;
 using Ebpf.Object.Elf;
@@ -7,15 +8,16 @@ namespace Ebpf.Btf
 {
     /// <summary>
     /// Decodes the BTF wire format (kernel Documentation/bpf/btf.rst): a header, a type section of
-    /// variable-length records and a string section. Every record is bounds-checked and every type id a
-    /// record refers to must exist, so later walks over the graph (which are also cycle-guarded) never index
-    /// out of range.
+    /// variable-length records and a string section. Each record's full extent is bounds-checked before it is
+    /// read, and every type id a record refers to must exist, so later walks over the graph (which are also
+    /// cycle-guarded) never index out of range. Error messages are only formatted when there is an error:
+    /// vmlinux has over a hundred thousand records.
     /// </summary>
     internal static class BtfReader
     {
         private const ushort Magic = 0xEB9F;
         private const int MinHeaderLength = 24;
-        private const int TypeHeaderLength = 12;
+        private const uint TypeHeaderLength = 12;
 
         public static BtfSpec Read(ReadOnlySpan<byte> btf, bool littleEndian, BtfSpec? baseSpec)
         {
@@ -42,119 +44,102 @@ namespace Ebpf.Btf
             var stringSection = Bytes.Slice(body, strOff, strLen, "BTF string section (str_off/str_len)");
             if (typeLen % 4 != 0)
                 throw new ObjectFormatException($"BTF: type section length {typeLen} is not a multiple of 4");
-            if (strLen > 0 && (stringSection[0] != 0 && baseSpec is null || stringSection[stringSection.Length - 1] != 0))
-                throw new ObjectFormatException("BTF: the string section must start (standalone BTF) and end with a NUL byte");
             if (strLen == 0 && baseSpec is null)
                 throw new ObjectFormatException("BTF: the string section is empty (it must hold at least the empty string)");
+            if (strLen > 0 && (stringSection[0] != 0 && baseSpec is null || stringSection[stringSection.Length - 1] != 0))
+                throw new ObjectFormatException("BTF: the string section must start (standalone BTF) and end with a NUL byte");
 
             var strings = stringSection.ToArray();
             var names = new NameTable(strings, baseSpec);
             var firstId = baseSpec is null ? 1u : (uint)baseSpec.Count;
             var types = new List<BtfType>();
             var offsets = new List<uint>();
-            var refs = new List<(uint From, uint To, string What)>();
+            var refs = new List<(uint From, uint To)>();
+            var r = new Reader(typeSection, le);
             uint off = 0;
             while (off < typeLen)
             {
                 var id = firstId + (uint)types.Count;
-                var where = $"BTF type [{id}] at type-section offset {off}";
-                var nameOff = Bytes.U32(typeSection, off, le, where);
-                var info = Bytes.U32(typeSection, off + 4, le, where);
-                var sizeOrType = Bytes.U32(typeSection, off + 8, le, where);
+                if (typeLen - off < TypeHeaderLength)
+                    throw Error(id, off, "the type header runs past the end of the type section");
+                var info = r.U32(off + 4);
+                var sizeOrType = r.U32(off + 8);
                 var vlen = (int)(info & 0xffff);
-                var kind = (int)((info >> 24) & 0x1f);
+                var kind = (BtfKind)((info >> 24) & 0x1f);
                 var kflag = (info >> 31) != 0;
-                var name = names.Get(nameOff, where);
                 var extra = off + TypeHeaderLength;
-                uint extraLen;
+                var extraLen = ExtraLength(kind, vlen, id, off);
+                if (extraLen > typeLen - extra)
+                    throw Error(id, off, $"the {kind} record ({extraLen} bytes after the header) runs past the end of the type section");
+                var name = names.Get(r.U32(off), id, off);
                 BtfType type;
-                switch ((BtfKind)kind)
+                switch (kind)
                 {
                     case BtfKind.Int:
                     {
-                        extraLen = 4;
-                        var enc = Bytes.U32(typeSection, extra, le, where);
+                        var enc = r.U32(extra);
                         var bits = enc & 0xff;
                         var bitOffset = (enc >> 16) & 0xff;
                         var encoding = (enc >> 24) & 0xf;
                         if (sizeOrType is not (1 or 2 or 4 or 8 or 16))
-                            throw new ObjectFormatException($"{where}: int '{name}' has size {sizeOrType} (expected 1, 2, 4, 8 or 16)");
+                            throw Error(id, off, $"int '{name}' has size {sizeOrType} (expected 1, 2, 4, 8 or 16)");
                         if (bits == 0 || bits + bitOffset > sizeOrType * 8)
-                            throw new ObjectFormatException($"{where}: int '{name}' has {bits} bits at bit offset {bitOffset}, which do not fit its {sizeOrType} bytes");
+                            throw Error(id, off, $"int '{name}' has {bits} bits at bit offset {bitOffset}, which do not fit its {sizeOrType} bytes");
                         type = new BtfInt(id, name, sizeOrType, bits, bitOffset, (encoding & 1) != 0, (encoding & 2) != 0, (encoding & 4) != 0);
                         break;
                     }
                     case BtfKind.Ptr:
-                        extraLen = 0;
-                        refs.Add((id, sizeOrType, "pointer target"));
+                        refs.Add((id, sizeOrType));
                         type = new BtfPtr(id, name, sizeOrType);
                         break;
                     case BtfKind.Array:
                     {
-                        extraLen = 12;
-                        var elem = Bytes.U32(typeSection, extra, le, where);
-                        var index = Bytes.U32(typeSection, extra + 4, le, where);
-                        var length = Bytes.U32(typeSection, extra + 8, le, where);
-                        refs.Add((id, elem, "array element type"));
-                        refs.Add((id, index, "array index type"));
-                        type = new BtfArray(id, name, elem, index, length);
+                        var elem = r.U32(extra);
+                        var index = r.U32(extra + 4);
+                        refs.Add((id, elem));
+                        refs.Add((id, index));
+                        type = new BtfArray(id, name, elem, index, r.U32(extra + 8));
                         break;
                     }
                     case BtfKind.Struct:
                     case BtfKind.Union:
                     {
-                        extraLen = (uint)vlen * 12;
-                        Bytes.Slice(typeSection, extra, extraLen, where + " members");
                         var members = new BtfMember[vlen];
                         for (var i = 0; i < vlen; i++)
                         {
                             var m = extra + (uint)i * 12;
-                            var mName = names.Get(Bytes.U32(typeSection, m, le, where), where + $" member {i}");
-                            var mType = Bytes.U32(typeSection, m + 4, le, where);
-                            var mOff = Bytes.U32(typeSection, m + 8, le, where);
-                            refs.Add((id, mType, $"member {i} ('{mName}') type"));
+                            var mType = r.U32(m + 4);
+                            var mOff = r.U32(m + 8);
+                            refs.Add((id, mType));
+                            var mName = names.Get(r.U32(m), id, off);
                             members[i] = kflag
                                 ? new BtfMember(mName, mType, mOff & 0xffffff, mOff >> 24)
                                 : new BtfMember(mName, mType, mOff, 0);
                         }
-                        type = new BtfComposite(id, name, kind == (int)BtfKind.Union, sizeOrType, members);
+                        type = new BtfComposite(id, name, kind == BtfKind.Union, sizeOrType, members);
                         break;
                     }
                     case BtfKind.Enum:
-                    {
-                        extraLen = (uint)vlen * 8;
-                        Bytes.Slice(typeSection, extra, extraLen, where + " enumerators");
-                        CheckEnumSize(sizeOrType, where, name);
-                        var values = new BtfEnumValue[vlen];
-                        for (var i = 0; i < vlen; i++)
-                        {
-                            var e = extra + (uint)i * 8;
-                            var eName = names.Get(Bytes.U32(typeSection, e, le, where), where + $" enumerator {i}");
-                            var raw = Bytes.U32(typeSection, e + 4, le, where);
-                            values[i] = new BtfEnumValue(eName, kflag ? unchecked((int)raw) : (long)raw);
-                        }
-                        type = new BtfEnum(id, name, BtfKind.Enum, sizeOrType, kflag, values);
-                        break;
-                    }
                     case BtfKind.Enum64:
                     {
-                        extraLen = (uint)vlen * 12;
-                        Bytes.Slice(typeSection, extra, extraLen, where + " enumerators");
-                        CheckEnumSize(sizeOrType, where, name);
+                        if (sizeOrType is not (1 or 2 or 4 or 8))
+                            throw Error(id, off, $"enum '{name}' has size {sizeOrType} (expected 1, 2, 4 or 8)");
+                        var stride = kind == BtfKind.Enum ? 8u : 12u;
                         var values = new BtfEnumValue[vlen];
                         for (var i = 0; i < vlen; i++)
                         {
-                            var e = extra + (uint)i * 12;
-                            var eName = names.Get(Bytes.U32(typeSection, e, le, where), where + $" enumerator {i}");
-                            var lo = Bytes.U32(typeSection, e + 4, le, where);
-                            var hi = Bytes.U32(typeSection, e + 8, le, where);
-                            values[i] = new BtfEnumValue(eName, unchecked((long)(((ulong)hi << 32) | lo)));
+                            var e = extra + (uint)i * stride;
+                            var eName = names.Get(r.U32(e), id, off);
+                            var lo = r.U32(e + 4);
+                            long value = kind == BtfKind.Enum
+                                ? (kflag ? unchecked((int)lo) : (long)lo)
+                                : unchecked((long)(((ulong)r.U32(e + 8) << 32) | lo));
+                            values[i] = new BtfEnumValue(eName, value);
                         }
-                        type = new BtfEnum(id, name, BtfKind.Enum64, sizeOrType, kflag, values);
+                        type = new BtfEnum(id, name, kind, sizeOrType, kflag, values);
                         break;
                     }
                     case BtfKind.Fwd:
-                        extraLen = 0;
                         type = new BtfFwd(id, name, kflag);
                         break;
                     case BtfKind.Typedef:
@@ -162,95 +147,106 @@ namespace Ebpf.Btf
                     case BtfKind.Const:
                     case BtfKind.Restrict:
                     case BtfKind.TypeTag:
-                        extraLen = 0;
-                        refs.Add((id, sizeOrType, $"{(BtfKind)kind} target"));
-                        type = new BtfRef(id, name, (BtfKind)kind, sizeOrType);
+                        refs.Add((id, sizeOrType));
+                        type = new BtfRef(id, name, kind, sizeOrType);
                         break;
                     case BtfKind.Func:
-                        extraLen = 0;
                         if (vlen > 2)
-                            throw new ObjectFormatException($"{where}: func '{name}' has linkage {vlen} (expected 0 static, 1 global or 2 extern)");
-                        refs.Add((id, sizeOrType, "func prototype"));
+                            throw Error(id, off, $"func '{name}' has linkage {vlen} (expected 0 static, 1 global or 2 extern)");
+                        refs.Add((id, sizeOrType));
                         type = new BtfFunc(id, name, sizeOrType, (uint)vlen);
                         break;
                     case BtfKind.FuncProto:
                     {
-                        extraLen = (uint)vlen * 8;
-                        Bytes.Slice(typeSection, extra, extraLen, where + " parameters");
-                        refs.Add((id, sizeOrType, "return type"));
+                        refs.Add((id, sizeOrType));
                         var ps = new BtfParam[vlen];
                         for (var i = 0; i < vlen; i++)
                         {
                             var p = extra + (uint)i * 8;
-                            var pName = names.Get(Bytes.U32(typeSection, p, le, where), where + $" parameter {i}");
-                            var pType = Bytes.U32(typeSection, p + 4, le, where);
-                            refs.Add((id, pType, $"parameter {i} type"));
-                            ps[i] = new BtfParam(pName, pType);
+                            var pType = r.U32(p + 4);
+                            refs.Add((id, pType));
+                            ps[i] = new BtfParam(names.Get(r.U32(p), id, off), pType);
                         }
                         type = new BtfFuncProto(id, name, sizeOrType, ps);
                         break;
                     }
                     case BtfKind.Var:
-                    {
-                        extraLen = 4;
-                        var linkage = Bytes.U32(typeSection, extra, le, where);
-                        refs.Add((id, sizeOrType, "variable type"));
-                        type = new BtfVar(id, name, sizeOrType, linkage);
+                        refs.Add((id, sizeOrType));
+                        type = new BtfVar(id, name, sizeOrType, r.U32(extra));
                         break;
-                    }
                     case BtfKind.DataSec:
                     {
-                        extraLen = (uint)vlen * 12;
-                        Bytes.Slice(typeSection, extra, extraLen, where + " variables");
                         var vars = new BtfVarSecInfo[vlen];
                         for (var i = 0; i < vlen; i++)
                         {
                             var v = extra + (uint)i * 12;
-                            var vType = Bytes.U32(typeSection, v, le, where);
-                            refs.Add((id, vType, $"datasec entry {i} type"));
-                            vars[i] = new BtfVarSecInfo(vType, Bytes.U32(typeSection, v + 4, le, where), Bytes.U32(typeSection, v + 8, le, where));
+                            var vType = r.U32(v);
+                            refs.Add((id, vType));
+                            vars[i] = new BtfVarSecInfo(vType, r.U32(v + 4), r.U32(v + 8));
                         }
                         type = new BtfDataSec(id, name, sizeOrType, vars);
                         break;
                     }
                     case BtfKind.Float:
-                        extraLen = 0;
                         if (sizeOrType is not (2 or 4 or 8 or 12 or 16))
-                            throw new ObjectFormatException($"{where}: float '{name}' has size {sizeOrType} (expected 2, 4, 8, 12 or 16)");
+                            throw Error(id, off, $"float '{name}' has size {sizeOrType} (expected 2, 4, 8, 12 or 16)");
                         type = new BtfFloat(id, name, sizeOrType);
                         break;
                     case BtfKind.DeclTag:
                     {
-                        extraLen = 4;
-                        var component = unchecked((int)Bytes.U32(typeSection, extra, le, where));
+                        var component = unchecked((int)r.U32(extra));
                         if (component < -1)
-                            throw new ObjectFormatException($"{where}: decl_tag component index {component} is below -1");
-                        refs.Add((id, sizeOrType, "decl_tag target"));
+                            throw Error(id, off, $"decl_tag component index {component} is below -1");
+                        refs.Add((id, sizeOrType));
                         type = new BtfDeclTag(id, name, sizeOrType, component);
                         break;
                     }
                     default:
-                        throw new ObjectFormatException($"{where}: unknown BTF kind {kind}");
+                        throw Error(id, off, $"unknown BTF kind {(int)kind}");
                 }
-                if ((ulong)extra + extraLen > typeLen)
-                    throw new ObjectFormatException($"{where}: the {(BtfKind)kind} record runs past the end of the type section");
                 types.Add(type);
                 offsets.Add(hdrLen + typeOff + off);
                 off = extra + extraLen;
             }
 
             var count = firstId + (uint)types.Count;
-            foreach (var (from, to, what) in refs)
+            foreach (var (from, to) in refs)
                 if (to >= count)
-                    throw new ObjectFormatException($"BTF type [{from}]: {what} refers to type id {to}, but the BTF only has ids below {count}");
+                    throw new ObjectFormatException($"BTF: {types[(int)(from - firstId)]} refers to type id {to}, but the BTF only has ids below {count}");
 
             return new BtfSpec(btf.ToArray(), le, baseSpec, types.ToArray(), strings, offsets.ToArray());
         }
 
-        private static void CheckEnumSize(uint size, string where, string name)
+        /// <summary>Bytes that follow the 12-byte header of a record of this kind.</summary>
+        private static uint ExtraLength(BtfKind kind, int vlen, uint id, uint off) => kind switch
         {
-            if (size is not (1 or 2 or 4 or 8))
-                throw new ObjectFormatException($"{where}: enum '{name}' has size {size} (expected 1, 2, 4 or 8)");
+            BtfKind.Int or BtfKind.Var or BtfKind.DeclTag => 4,
+            BtfKind.Array => 12,
+            BtfKind.Struct or BtfKind.Union or BtfKind.DataSec or BtfKind.Enum64 => (uint)vlen * 12,
+            BtfKind.Enum or BtfKind.FuncProto => (uint)vlen * 8,
+            BtfKind.Ptr or BtfKind.Fwd or BtfKind.Typedef or BtfKind.Volatile or BtfKind.Const or BtfKind.Restrict
+                or BtfKind.Func or BtfKind.Float or BtfKind.TypeTag => 0,
+            _ => throw Error(id, off, $"unknown BTF kind {(int)kind}"),
+        };
+
+        private static ObjectFormatException Error(uint id, uint off, string what) =>
+            new ObjectFormatException($"BTF type [{id}] at type-section offset {off}: {what}");
+
+        /// <summary>Reads u32s inside a record whose extent was already checked.</summary>
+        private readonly ref struct Reader
+        {
+            private readonly ReadOnlySpan<byte> data;
+            private readonly bool le;
+
+            public Reader(ReadOnlySpan<byte> data, bool le)
+            {
+                this.data = data;
+                this.le = le;
+            }
+
+            public uint U32(uint at) => le
+                ? BinaryPrimitives.ReadUInt32LittleEndian(data.Slice((int)at, 4))
+                : BinaryPrimitives.ReadUInt32BigEndian(data.Slice((int)at, 4));
         }
 
         /// <summary>Decodes names once per offset: vmlinux repeats member names many thousands of times.</summary>
@@ -268,20 +264,21 @@ namespace Ebpf.Btf
                 baseLength = baseSpec?.StringsLength ?? 0;
             }
 
-            public string Get(uint offset, string where)
+            public string Get(uint offset, uint id, uint off)
             {
-                if (offset == 0)
+                if (offset == 0 && baseSpec is null)
                     return "";
                 if (cache.TryGetValue(offset, out var s))
                     return s;
-                if (baseSpec is not null && offset < baseLength)
+                try
                 {
-                    try { s = baseSpec.GetString(offset); }
-                    catch (ObjectFormatException e) { throw new ObjectFormatException($"{where}: {e.Message}"); }
+                    s = baseSpec is not null && offset < baseLength
+                        ? baseSpec.GetString(offset)
+                        : Bytes.CString(strings, offset - baseLength, "name");
                 }
-                else
+                catch (ObjectFormatException e)
                 {
-                    s = Bytes.CString(strings, offset - baseLength, where + " name");
+                    throw Error(id, off, e.Message);
                 }
                 cache.Add(offset, s);
                 return s;
