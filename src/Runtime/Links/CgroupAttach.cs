@@ -27,6 +27,10 @@ internal static class CgroupAttach
     {
         ArgumentException.ThrowIfNullOrEmpty(cgroupPath);
         var type = program.Spec.AttachType;
+        if (type == 0 && !program.Spec.HasAttachType)
+            throw new BpfAttachException(
+                $"{program.Describe()} does not say which cgroup hook it is for: section '{program.SectionName}' names none. "
+                + "Name the section after the hook (e.g. cgroup_skb/ingress or cgroup_skb/egress, cgroup/connect4)");
         if (valid.TryGetValue(program.Type, out var allowed) && !allowed.Contains(type))
             throw new BpfAttachException(
                 $"{program.Describe()} does not say which cgroup hook it is for (attach type {type}): name its section after the hook, "

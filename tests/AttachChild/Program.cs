@@ -1,0 +1,36 @@
+// Usage: Ebpf.AttachChild <netns file> <interface in that namespace> <cgroup path>
+// Attaches attach_xdp_pass (native XDP) to the interface and attach_sockops to the cgroup, prints
+// "READY <xdp prog id> <xdp link id> <sockops prog id> <cgroup link id>" and waits to be killed.
+using System.Runtime.InteropServices;
+using Ebpf;
+using Ebpf.Runtime.Tests.AttachSupport;
+
+if (args.Length != 3)
+{
+    Console.Error.WriteLine("usage: Ebpf.AttachChild <netns file> <interface> <cgroup path>");
+    return 2;
+}
+
+// Join the namespace on this thread only: the XDP attach below runs on the same thread.
+using (var ns = File.OpenHandle(args[0]))
+    if (Native.setns(ns.DangerousGetHandle().ToInt32(), 0x40000000 /* CLONE_NEWNET */) != 0)
+    {
+        Console.Error.WriteLine($"setns {args[0]}: errno {Marshal.GetLastPInvokeError()}");
+        return 1;
+    }
+
+var xdp = TestProgramLoader.Load<XdpProgram>("attach_net.bpf.c", "attach_xdp_pass");
+var sockops = TestProgramLoader.Load<SockOpsProgram>("attach_net.bpf.c", "attach_sockops");
+var xdpLink = xdp.AttachXdp(args[1], XdpAttachMode.Native);
+var cgroupLink = sockops.AttachCgroup(args[2]);
+Console.WriteLine($"READY {xdp.Id} {xdpLink.Id} {sockops.Id} {cgroupLink.Id}");
+Console.Out.Flush();
+Thread.Sleep(Timeout.Infinite);
+GC.KeepAlive(new object[] { xdpLink, cgroupLink });
+return 0;
+
+internal static partial class Native
+{
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int setns(int fd, int nstype);
+}
