@@ -105,7 +105,30 @@ namespace Ebpf.Btf
                     list.Add(new RawRecord(a, b, c, d));
                 }
             }
+            // Sorted by instruction offset (stable), so the records of one function are found by binary search.
+            foreach (var list in result.Values)
+            {
+                var indexed = new List<(RawRecord Record, int Index)>(list.Count);
+                for (var i = 0; i < list.Count; i++)
+                    indexed.Add((list[i], i));
+                indexed.Sort((x, y) => x.Record.A != y.Record.A ? x.Record.A.CompareTo(y.Record.A) : x.Index.CompareTo(y.Index));
+                for (var i = 0; i < list.Count; i++)
+                    list[i] = indexed[i].Record;
+            }
             return result;
+        }
+
+        /// <summary>The records of <paramref name="sorted"/> whose byte offset lies in [<paramref name="start"/>, <paramref name="end"/>).</summary>
+        public static IEnumerable<RawRecord> InRange(List<RawRecord> sorted, ulong start, ulong end)
+        {
+            int lo = 0, hi = sorted.Count;
+            while (lo < hi)
+            {
+                var mid = lo + (hi - lo) / 2;
+                if (sorted[mid].A < start) lo = mid + 1; else hi = mid;
+            }
+            for (var i = lo; i < sorted.Count && sorted[i].A < end; i++)
+                yield return sorted[i];
         }
     }
 }

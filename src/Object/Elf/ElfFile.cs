@@ -37,12 +37,50 @@ namespace Ebpf.Object.Elf
         public ReadOnlySpan<byte> SectionData(ElfSection s) =>
             s.Type == ElfSectionType.NoBits ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(Data, (int)s.Offset, (int)s.Size);
 
+        private Dictionary<string, ElfSection>? sectionsByName;
+        private Dictionary<int, List<ElfSymbol>>? symbolsBySection;
+        private Dictionary<(int, string), ElfSymbol>? dataSymbols;
+
+        /// <summary>The first section with that name. Indexed once, so lookups stay linear overall even for hostile inputs.</summary>
         public ElfSection? FindSection(string name)
         {
-            foreach (var s in Sections)
-                if (s.Index != 0 && s.Name == name)
-                    return s;
-            return null;
+            if (sectionsByName is null)
+            {
+                sectionsByName = new Dictionary<string, ElfSection>(StringComparer.Ordinal);
+                foreach (var s in Sections)
+                    if (s.Index != 0 && !sectionsByName.ContainsKey(s.Name))
+                        sectionsByName.Add(s.Name, s);
+            }
+            return sectionsByName.TryGetValue(name, out var found) ? found : null;
+        }
+
+        /// <summary>The symbols defined in a section, in symbol-table order.</summary>
+        public IReadOnlyList<ElfSymbol> SymbolsIn(int sectionIndex)
+        {
+            if (symbolsBySection is null)
+            {
+                symbolsBySection = new Dictionary<int, List<ElfSymbol>>();
+                foreach (var sym in Symbols)
+                {
+                    if (!symbolsBySection.TryGetValue(sym.SectionIndex, out var list))
+                        symbolsBySection.Add(sym.SectionIndex, list = new List<ElfSymbol>());
+                    list.Add(sym);
+                }
+            }
+            return symbolsBySection.TryGetValue(sectionIndex, out var found) ? found : (IReadOnlyList<ElfSymbol>)Array.Empty<ElfSymbol>();
+        }
+
+        /// <summary>The first OBJECT (or untyped) symbol with that name in a section: a global variable.</summary>
+        public ElfSymbol? FindDataSymbol(int sectionIndex, string name)
+        {
+            if (dataSymbols is null)
+            {
+                dataSymbols = new Dictionary<(int, string), ElfSymbol>();
+                foreach (var sym in Symbols)
+                    if (sym.Type is ElfSymbolType.Object or ElfSymbolType.NoType && !dataSymbols.ContainsKey((sym.SectionIndex, sym.Name)))
+                        dataSymbols.Add((sym.SectionIndex, sym.Name), sym);
+            }
+            return dataSymbols.TryGetValue((sectionIndex, name), out var found) ? found : null;
         }
 
         public static ElfFile Parse(ReadOnlySpan<byte> input)

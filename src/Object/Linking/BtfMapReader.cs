@@ -166,6 +166,21 @@ namespace Ebpf.Object.Linking
             return ptr.TargetId;
         }
 
+        /// <summary>The map variable whose bytes hold the 8-byte slot at <paramref name="offset"/>; <paramref name="located"/> is in offset order.</summary>
+        private static Located? FindOwner(List<Located> located, ulong offset)
+        {
+            int lo = 0, hi = located.Count - 1;
+            while (lo <= hi)
+            {
+                var mid = lo + (hi - lo) / 2;
+                var l = located[mid];
+                if (offset < l.Offset) hi = mid - 1;
+                else if (offset + 8 > (ulong)l.Offset + l.Size) lo = mid + 1;
+                else return l;
+            }
+            return null;
+        }
+
         /// <summary>
         /// Static contents of maps of maps and prog arrays: <c>.values = { [2] = &amp;inner }</c> compiles to relocations
         /// in ".rel.maps" at the slot's position inside the map variable's 'values' array.
@@ -183,11 +198,7 @@ namespace Ebpf.Object.Linking
                     var where = $"'{rel.Name}' relocation at offset {r.Offset} against '{symbol.Name}'";
                     if (r.Type != ElfRelocation.Bpf64Abs64)
                         throw new ObjectFormatException($"{where}: relocation type {r.Type}, expected R_BPF_64_ABS64 (2) for a pointer in a map definition");
-                    Located? owner = null;
-                    foreach (var l in located)
-                        if (l.Offset <= r.Offset && r.Offset + 8 <= (ulong)l.Offset + l.Size)
-                            owner = l;
-                    if (owner is not { } o)
+                    if (FindOwner(located, r.Offset) is not { } o)
                         throw new ObjectFormatException($"{where}: no map variable covers that offset");
                     var map = o.Map;
                     var def = (BtfComposite)btf.Resolve(((BtfVar)btf[o.VarTypeId]).TypeId);

@@ -43,7 +43,7 @@ namespace Ebpf.Object.Linking
                     {
                         if (btf[v.TypeId] is not BtfVar variable)
                             throw new ObjectFormatException($"BTF DATASEC '{ds.Name}' [{id}]: entry type [{v.TypeId}] is a {btf[v.TypeId].Kind}, expected a VAR");
-                        var symbol = FindSymbol(elf, section, variable.Name)
+                        var symbol = elf.FindDataSymbol(section.Index, variable.Name)
                             ?? throw new ObjectFormatException($"BTF DATASEC '{ds.Name}' [{id}]: variable '{variable.Name}' has no ELF symbol in section '{section.Name}'");
                         if (symbol.Value > uint.MaxValue)
                             throw new ObjectFormatException($"ELF symbol '{symbol.Name}' has value {symbol.Value}, beyond section '{section.Name}'");
@@ -77,14 +77,6 @@ namespace Ebpf.Object.Linking
                 if (a[i] != b[i])
                     return false;
             return true;
-        }
-
-        private static ElfSymbol? FindSymbol(ElfFile elf, ElfSection section, string name)
-        {
-            foreach (var s in elf.Symbols)
-                if (s.SectionIndex == section.Index && s.Name == name && s.Type is ElfSymbolType.Object or ElfSymbolType.NoType)
-                    return s;
-            return null;
         }
     }
 }

@@ -22,6 +22,7 @@ namespace Ebpf.Object.Linking
         private readonly Dictionary<ulong, string> mapsByOffset;
         private readonly Dictionary<int, string> dataSections;     // ELF section index → data map name
         private readonly Dictionary<int, List<Function>> functions = new Dictionary<int, List<Function>>();
+        private readonly Dictionary<(int Section, long Start), Function> functionsByStart = new Dictionary<(int, long), Function>();
         private readonly Dictionary<int, Dictionary<int, ElfRelocation>> relocations = new Dictionary<int, Dictionary<int, ElfRelocation>>();
 
         public ProgramLinker(ElfFile elf, BtfSpec? btf, BtfExt? ext, int mapsSection, Dictionary<ulong, string> mapsByOffset,
@@ -91,9 +92,9 @@ namespace Ebpf.Object.Linking
                 if (s.Size % Instruction.Size != 0)
                     throw new ObjectFormatException($"executable section '{s.Name}' is {s.Size} bytes, not a whole number of 8-byte instructions");
                 var list = new List<Function>();
-                foreach (var sym in elf.Symbols)
+                foreach (var sym in elf.SymbolsIn(s.Index))
                 {
-                    if (sym.SectionIndex != s.Index || sym.Type != ElfSymbolType.Func)
+                    if (sym.Type != ElfSymbolType.Func)
                         continue;
                     if (sym.Value % Instruction.Size != 0 || sym.Size % Instruction.Size != 0)
                         throw new ObjectFormatException($"function '{sym.Name}' in section '{s.Name}': offset {sym.Value} or size {sym.Size} is not a multiple of 8");
@@ -105,6 +106,9 @@ namespace Ebpf.Object.Linking
                 }
                 list.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Symbol.Index.CompareTo(b.Symbol.Index));
                 functions.Add(s.Index, list);
+                foreach (var f in list)
+                    if (!functionsByStart.ContainsKey((s.Index, f.Start)))
+                        functionsByStart.Add((s.Index, f.Start), f);
             }
         }
 
@@ -138,6 +142,9 @@ namespace Ebpf.Object.Linking
             var layout = new List<Function> { main };
             var newStart = new Dictionary<Function, int> { [main] = 0 };
             var total = main.Count;
+            linkedTotal += main.Count;
+            if (linkedTotal > MaxTotalInstructions)
+                throw new ObjectFormatException($"the object's programs link to more than {MaxTotalInstructions} instructions in total");
             var references = new List<InstructionReference>();
             var patches = new List<(int Index, Function Target)>();
             var pseudoFuncs = new List<int>();
@@ -236,10 +243,24 @@ namespace Ebpf.Object.Linking
             };
         }
 
-        private static Function Enter(Function target, List<Function> layout, Dictionary<Function, int> newStart, ref int total)
+        /// <summary>The kernel's limit on a program's length (BPF_COMPLEXITY_LIMIT_INSNS); nothing larger can load.</summary>
+        private const int MaxProgramInstructions = 1_000_000;
+
+        /// <summary>Bound on all programs together: each program gets its own copy of the subprograms it calls, so
+        /// a crafted object could otherwise make the reader produce gigabytes from a small file.</summary>
+        private const long MaxTotalInstructions = 8_000_000;
+
+        private long linkedTotal;
+
+        private Function Enter(Function target, List<Function> layout, Dictionary<Function, int> newStart, ref int total)
         {
             if (!newStart.ContainsKey(target))
             {
+                if ((long)total + target.Count > MaxProgramInstructions)
+                    throw new ObjectFormatException($"program '{layout[0].Symbol.Name}' links to more than {MaxProgramInstructions} instructions (the kernel's limit) with '{target.Symbol.Name}'");
+                linkedTotal += target.Count;
+                if (linkedTotal > MaxTotalInstructions)
+                    throw new ObjectFormatException($"the object's programs link to more than {MaxTotalInstructions} instructions in total");
                 newStart.Add(target, total);
                 layout.Add(target);
                 total += target.Count;
@@ -268,10 +289,8 @@ namespace Ebpf.Object.Linking
 
         private Function FindFunction(ElfSection section, long instruction, string where)
         {
-            if (functions.TryGetValue(section.Index, out var list))
-                foreach (var f in list)
-                    if (f.Start == instruction)
-                        return f;
+            if (functionsByStart.TryGetValue((section.Index, instruction), out var f))
+                return f;
             throw new ObjectFormatException($"{where}: the call target, instruction {instruction} of '{section.Name}', is not the start of a function");
         }
 
@@ -307,7 +326,7 @@ namespace Ebpf.Object.Linking
                 return result;
             foreach (var f in layout)
                 if (ext.FuncInfos.TryGetValue(f.Section.Name, out var records))
-                    foreach (var r in records)
+                    foreach (var r in BtfExt.InRange(records, (ulong)f.Start * Instruction.Size, (ulong)(f.Start + f.Count) * Instruction.Size))
                         if (Rebase(f, newStart, r.A) is { } index)
                         {
                             CheckType(r.B, $".BTF.ext func_info of '{f.Section.Name}'");
@@ -323,7 +342,7 @@ namespace Ebpf.Object.Linking
                 return result;
             foreach (var f in layout)
                 if (ext.LineInfos.TryGetValue(f.Section.Name, out var records))
-                    foreach (var r in records)
+                    foreach (var r in BtfExt.InRange(records, (ulong)f.Start * Instruction.Size, (ulong)(f.Start + f.Count) * Instruction.Size))
                         if (Rebase(f, newStart, r.A) is { } index)
                             result.Add(new LineInfo(index, r.B, r.C, r.D));
             return result;
@@ -336,7 +355,7 @@ namespace Ebpf.Object.Linking
                 return result;
             foreach (var f in layout)
                 if (ext.CoreRelocations.TryGetValue(f.Section.Name, out var records))
-                    foreach (var r in records)
+                    foreach (var r in BtfExt.InRange(records, (ulong)f.Start * Instruction.Size, (ulong)(f.Start + f.Count) * Instruction.Size))
                         if (Rebase(f, newStart, r.A) is { } index)
                         {
                             var what = $".BTF.ext core_relo of '{f.Section.Name}' at byte {r.A}";
