@@ -1,0 +1,14 @@
+namespace Ebpf.Generator.Model
+{
+    /// <summary>
+    /// One <c>*.bpf.o.b64</c> AdditionalFile marked <c>EbpfObject=true</c>, with its metadata
+    /// (docs/build-contract.md). Holds the text itself so an unchanged file compares equal.
+    /// </summary>
+    internal sealed record ObjectItem(
+        string Path,
+        string? Base64,                 // null when the file could not be read
+        string SkeletonName,
+        string Namespace,
+        string ResourceName,
+        string SourceFile);
+}

@@ -1,1 +1,0 @@
-namespace Ebpf.Generator { internal static class GeneratorPlaceholder { } }
