@@ -57,6 +57,33 @@ public sealed class AttachCgroupTests
         Assert.Equal(3UL, prog.RunStatistics.RunCount);
     }
 
+    /// <summary>Each cgroup hook runs for the matching action of a process in the cgroup (and only there).</summary>
+    [Theory]
+    [InlineData("attach_skb_egress", "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b'x', ('127.0.0.1', 9))")]
+    [InlineData("attach_sock_create", "import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)")]
+    [InlineData("attach_getsockopt", "import socket; socket.socket().getsockopt(socket.SOL_SOCKET, socket.SO_TYPE)")]
+    [InlineData("attach_setsockopt", "import socket; socket.socket().setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)")]
+    public void Cgroup_hook_runs_for_an_action_in_the_cgroup(string program, string python)
+    {
+        Kernel.RequireRoot();
+        using var stats = BpfStats.Enable();
+        var loaded = TestProgramLoader.Load<BpfProgram>(Source, program);
+        using var _ = loaded;
+        using var cgroup = new TempCgroup();
+        using var link = loaded switch
+        {
+            CgroupSkbProgram p => p.AttachCgroup(cgroup.Path),
+            CgroupSockProgram p => p.AttachCgroup(cgroup.Path),
+            CgroupSockoptProgram p => p.AttachCgroup(cgroup.Path),
+            _ => throw new InvalidOperationException($"{program} loaded as {loaded.GetType().Name}"),
+        };
+        Assert.Contains(program[..Math.Min(15, program.Length)], Bpftool.CgroupShow(cgroup.Path)); // kernel names hold 15 characters
+        HostCommand.Check("python3", "-c", python); // outside the cgroup: must not count
+        Assert.Equal(0UL, loaded.RunStatistics.RunCount);
+        cgroup.Run("python3", "-c", python).EnsureSuccess();
+        Assert.True(loaded.RunStatistics.RunCount >= 1, $"{program} did not run for an action in its cgroup");
+    }
+
     [Fact]
     public void A_relative_cgroup_path_is_taken_under_the_cgroup2_mount()
     {

@@ -44,4 +44,28 @@ public sealed class AttachSockmapTests
         }
         Assert.False(Bpftool.LinkExists(link.Id));
     }
+
+    [Fact]
+    public void SkSkb_verdict_on_a_sockhash_runs_on_data_a_socket_in_the_map_receives()
+    {
+        Kernel.RequireRoot();
+        using var stats = BpfStats.Enable();
+        using var prog = TestProgramLoader.Load<SkSkbProgram>("attach_net.bpf.c", "attach_sk_skb_verdict");
+        using var map = TestMaps.CreateSockHash();
+        using var link = prog.AttachToMap(map, "test_sockhash");
+        Assert.True(link.IsKernelLink, link.Description);
+        Assert.Contains("StreamVerdict", link.Description);
+
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndpoint);
+        using var server = listener.AcceptSocket();
+        TestMaps.PutSocket(map, 1, (int)server.Handle);
+        client.Send(new byte[] { 1, 2, 3 });
+        var buf = new byte[16];
+        server.ReceiveTimeout = 5000;
+        Assert.Equal(3, server.Receive(buf));
+        Assert.True(prog.RunStatistics.RunCount >= 1);
+    }
 }

@@ -66,4 +66,34 @@ int attach_connect4(struct bpf_sock_addr *ctx)
     return 1; // allow
 }
 
+SEC("cgroup_skb/egress")
+int attach_skb_egress(struct __sk_buff *skb)
+{
+    return 1; // allow
+}
+
+SEC("cgroup/sock_create")
+int attach_sock_create(struct bpf_sock *sk)
+{
+    return 1; // allow
+}
+
+SEC("cgroup/getsockopt")
+int attach_getsockopt(struct bpf_sockopt *ctx)
+{
+    return 1; // keep the kernel's answer
+}
+
+SEC("cgroup/setsockopt")
+int attach_setsockopt(struct bpf_sockopt *ctx)
+{
+    return 1; // let the kernel apply the option
+}
+
+SEC("sk_skb/stream_verdict")
+int attach_sk_skb_verdict(struct __sk_buff *skb)
+{
+    return SK_PASS;
+}
+
 char _license[] SEC("license") = "GPL";
