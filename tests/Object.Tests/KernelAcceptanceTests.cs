@@ -46,4 +46,22 @@ public class KernelAcceptanceTests(ITestOutputHelper output)
                 KernelLoader.close(fd);
         }
     }
+
+    [Fact]
+    public void ObjectWithExternsHasLoadableBtfAndPrograms()
+    {
+        Kernel.RequireRoot();
+        var spec = ObjectSpec.Parse(TestObjects.Bytes("obj_core.bpf.c"));
+        var btfFd = KernelLoader.LoadBtf(spec.Btf!);   // rejected without the extern fix-ups ("Invalid func linkage")
+        try
+        {
+            // on_enter calls a global function, which the verifier checks on its own through BTF.
+            var fd = KernelLoader.LoadProgram(spec.FindProgram("on_enter")!, btfFd, new Dictionary<string, int>());
+            KernelLoader.close(fd);
+        }
+        finally
+        {
+            KernelLoader.close(btfFd);
+        }
+    }
 }

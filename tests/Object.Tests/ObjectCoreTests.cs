@@ -52,13 +52,36 @@ public class ObjectCoreTests
         Assert.Equal(new[] { "bpf_task_acquire", "bpf_task_release" }, kfuncs.Select(r => r.Symbol));
         Assert.All(kfuncs, r => Assert.Equal(0x85, p.Instructions[r.InstructionIndex * 8]));
         var externs = p.References.Where(r => r.Kind == ReferenceKind.Extern).Select(r => r.Symbol).Order(StringComparer.Ordinal);
-        Assert.Equal(new[] { "LINUX_KERNEL_VERSION", "bpf_prog_active" }, externs);
+        Assert.Equal(new[] { "CONFIG_BPF_SYSCALL", "CONFIG_HZ", "CONFIG_OBJ_CORE_NAME", "LINUX_KERNEL_VERSION", "bpf_prog_active" }, externs);
+        // .kconfig externs carry their offset in the .kconfig map value (libbpf's layout, see ExternsAreMadeLoadable).
+        Assert.Contains(p.References, r => r is { Kind: ReferenceKind.Extern, Symbol: "LINUX_KERNEL_VERSION", Offset: 8 });
         var bss = p.References.Where(r => r.Kind == ReferenceKind.MapValue).ToList();
         Assert.Equal(4, bss.Count);
         Assert.All(bss, r => Assert.Equal(".bss", r.Symbol));
         var vars = Spec.DataSections.Single(d => d.Name == ".bss").Variables.ToDictionary(v => v.Name, v => v.Offset);
         Assert.Equal(new[] { vars["out_pid"], vars["out_ppid"], vars["out_version"], vars["out_flags"] }.Order(), bss.Select(r => r.Offset).Order());
         Assert.DoesNotContain(Spec.DataSections, d => d.Name is ".kconfig" or ".ksyms");
+    }
+
+    [Fact]
+    public void ExternsAreMadeLoadable()
+    {
+        var btf = Spec.Btf!;
+        // .kconfig: by alignment (descending), then size, then name; each at a multiple of its alignment.
+        var kconfig = btf.Find<BtfDataSec>(".kconfig")!;
+        var layout = kconfig.Vars.Select(v => (btf[v.TypeId].Name, v.Offset, v.Size)).ToList();
+        Assert.Equal(new[] { ("CONFIG_HZ", 0u, 8u), ("LINUX_KERNEL_VERSION", 8u, 4u), ("CONFIG_BPF_SYSCALL", 12u, 1u), ("CONFIG_OBJ_CORE_NAME", 13u, 8u) }, layout);
+        Assert.Equal(21u, kconfig.Size);
+        Assert.All(kconfig.Vars, v => Assert.Equal(1u, ((BtfVar)btf[v.TypeId]).Linkage));
+        // .ksyms: 4-byte slots; kfuncs turn global and point at a dummy int variable.
+        var ksyms = btf.Find<BtfDataSec>(".ksyms")!;
+        Assert.Equal((uint)ksyms.Vars.Count * 4, ksyms.Size);
+        Assert.Equal(Enumerable.Range(0, ksyms.Vars.Count).Select(i => (uint)i * 4), ksyms.Vars.Select(v => v.Offset));
+        var dummy = Assert.IsType<BtfVar>(btf[(uint)btf.Count - 1]);
+        Assert.Equal(("dummy_ksym", 1u), (dummy.Name, dummy.Linkage));
+        Assert.Equal(1u, btf.Find<BtfFunc>("bpf_task_acquire")!.Linkage);
+        Assert.Equal(1u, btf.Find<BtfVar>("bpf_prog_active")!.Linkage);
+        Assert.Equal(BtfKind.Int, btf[btf.Find<BtfVar>("bpf_prog_active")!.TypeId].Kind);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ struct task_struct {
 enum obj_core_state { OBJ_CORE_A = 1, OBJ_CORE_B = 2 };
 
 extern int LINUX_KERNEL_VERSION __kconfig;
+extern _Bool CONFIG_BPF_SYSCALL __kconfig __weak;
+extern char CONFIG_OBJ_CORE_NAME[8] __kconfig __weak;
+extern __u64 CONFIG_HZ __kconfig __weak;
 extern const void bpf_prog_active __ksym;
 extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
@@ -39,7 +42,7 @@ int on_switch(__u64 *ctx)
     out_ppid = BPF_CORE_READ(t, real_parent, tgid);
     out_flags = bpf_core_field_exists(t->tgid) | (bpf_core_type_exists(struct task_struct) << 1)
               | (bpf_core_enum_value(enum obj_core_state, OBJ_CORE_B) << 2);
-    out_version = LINUX_KERNEL_VERSION + (__u64)&bpf_prog_active;
+    out_version = LINUX_KERNEL_VERSION + (__u64)&bpf_prog_active + CONFIG_HZ + CONFIG_BPF_SYSCALL + CONFIG_OBJ_CORE_NAME[1];
     struct task_struct *acquired = bpf_task_acquire(t);
     if (acquired)
         bpf_task_release(acquired);

@@ -70,8 +70,12 @@ namespace Ebpf.Object.Linking
                 }
             }
 
+            var kconfigOffsets = new Dictionary<string, uint>();
             if (btf is not null)
+            {
                 btf = DataSecFixup.Apply(btf, elf);
+                btf = ExternFixup.Apply(btf, out kconfigOffsets);
+            }
             BtfExt? ext = null;
             if (btfExtSection is not null)
             {
@@ -90,7 +94,7 @@ namespace Ebpf.Object.Linking
             foreach (var (spec, section) in data)
                 dataByIndex.Add(section.Index, spec.Name);
 
-            var linker = new ProgramLinker(elf, btf, ext, mapsSection?.Index ?? -1, mapsByOffset, dataByIndex);
+            var linker = new ProgramLinker(elf, btf, ext, mapsSection?.Index ?? -1, mapsByOffset, dataByIndex, kconfigOffsets);
             var programs = linker.Link(license, version);
             if (mapsSection is not null && btf is not null)
                 BtfMapReader.ReadInitialSlots(elf, btf, mapsSection, located, linker.ProgramNames());

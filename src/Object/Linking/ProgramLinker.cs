@@ -21,13 +21,15 @@ namespace Ebpf.Object.Linking
         private readonly int mapsSection;
         private readonly Dictionary<ulong, string> mapsByOffset;
         private readonly Dictionary<int, string> dataSections;     // ELF section index → data map name
+        private readonly Dictionary<string, uint> kconfigOffsets;  // .kconfig extern → offset in the .kconfig map value
         private readonly Dictionary<int, List<Function>> functions = new Dictionary<int, List<Function>>();
         private readonly Dictionary<(int Section, long Start), Function> functionsByStart = new Dictionary<(int, long), Function>();
         private readonly Dictionary<int, Dictionary<int, ElfRelocation>> relocations = new Dictionary<int, Dictionary<int, ElfRelocation>>();
 
         public ProgramLinker(ElfFile elf, BtfSpec? btf, BtfExt? ext, int mapsSection, Dictionary<ulong, string> mapsByOffset,
-                             Dictionary<int, string> dataSections)
+                             Dictionary<int, string> dataSections, Dictionary<string, uint> kconfigOffsets)
         {
+            this.kconfigOffsets = kconfigOffsets;
             this.elf = elf;
             le = elf.IsLittleEndian;
             this.btf = btf;
@@ -297,7 +299,8 @@ namespace Ebpf.Object.Linking
         private InstructionReference DataReference(ElfSymbol sym, int imm, int at, string where)
         {
             if (sym.IsExtern)
-                return new InstructionReference(at, ReferenceKind.Extern, sym.Name, 0);
+                return new InstructionReference(at, ReferenceKind.Extern, sym.Name,
+                                                kconfigOffsets.TryGetValue(sym.Name, out var kconfig) ? kconfig : 0);
             if (sym.SectionIndex == ElfSymbol.ShnCommon)
                 throw new ObjectFormatException($"{where}: '{sym.Name}' is a COMMON symbol (an uninitialised global without a section); compile with -fno-common or initialise it");
             if (sym.SectionIndex == 0 || sym.SectionIndex >= ElfSymbol.ShnLoReserve)
