@@ -31,8 +31,8 @@ public class ObjectCoreTests
         Assert.Equal(new[] { "on_switch", "on_enter", "odd_one" }, Spec.Programs.Select(x => x.Name));
         var enter = Spec.FindProgram("on_enter")!;
         Assert.Equal((ProgramType.RawTracepoint, AttachType.TraceRawTp, "sys_enter"), (enter.Type, enter.AttachType, enter.AttachTarget));
-        Assert.Equal(Insns("on_enter") + Insns("shared_helper"), enter.InstructionCount);
-        Assert.Equal(new[] { "on_enter", "shared_helper" }, enter.FuncInfos.Select(f => btf[f.TypeId].Name));
+        Assert.Equal(Insns("on_enter") + Insns("shared_helper") + Insns("hidden_helper"), enter.InstructionCount);
+        Assert.Equal(new[] { "on_enter", "shared_helper", "hidden_helper" }, enter.FuncInfos.Select(f => btf[f.TypeId].Name));
     }
 
     [Fact]
@@ -56,11 +56,22 @@ public class ObjectCoreTests
         // .kconfig externs carry their offset in the .kconfig map value (libbpf's layout, see ExternsAreMadeLoadable).
         Assert.Contains(p.References, r => r is { Kind: ReferenceKind.Extern, Symbol: "LINUX_KERNEL_VERSION", Offset: 8 });
         var bss = p.References.Where(r => r.Kind == ReferenceKind.MapValue).ToList();
-        Assert.Equal(4, bss.Count);
+        Assert.Equal(4, bss.Count);  // on_switch's four out_* stores (hidden_total is on_enter's)
         Assert.All(bss, r => Assert.Equal(".bss", r.Symbol));
         var vars = Spec.DataSections.Single(d => d.Name == ".bss").Variables.ToDictionary(v => v.Name, v => v.Offset);
         Assert.Equal(new[] { vars["out_pid"], vars["out_ppid"], vars["out_version"], vars["out_flags"] }.Order(), bss.Select(r => r.Offset).Order());
         Assert.DoesNotContain(Spec.DataSections, d => d.Name is ".kconfig" or ".ksyms");
+    }
+
+    [Fact]
+    public void HiddenGlobalsAreStaticInBtf()
+    {
+        var btf = Spec.Btf!;
+        Assert.Equal(0u, btf.Find<BtfFunc>("hidden_helper")!.Linkage);
+        Assert.Equal(1u, btf.Find<BtfFunc>("shared_helper")!.Linkage);
+        var bss = Spec.DataSections.Single(d => d.Name == ".bss").Variables;
+        Assert.False(bss.Single(v => v.Name == "hidden_total").IsGlobal);
+        Assert.True(bss.Single(v => v.Name == "out_pid").IsGlobal);
     }
 
     [Fact]

@@ -22,6 +22,14 @@ extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 
 __u64 out_pid, out_ppid, out_flags, out_version;
+__attribute__((visibility("hidden"))) __u64 hidden_total;
+
+// Hidden: libbpf marks it static in BTF, so the verifier checks it in its caller's context.
+__attribute__((noinline, visibility("hidden"))) int hidden_helper(int x)
+{
+    hidden_total += x;
+    return x - 1;
+}
 
 // Placed in the program's own section: clang calls it without a relocation (a PC-relative call).
 static __attribute__((noinline, section("tp_btf/sched_switch"))) int same_section_helper(int x)
@@ -52,7 +60,7 @@ int on_switch(__u64 *ctx)
 SEC("raw_tp/sys_enter")
 int on_enter(void *ctx)
 {
-    return shared_helper(2);
+    return shared_helper(2) + hidden_helper(3);
 }
 
 // Not in libbpf's section table: still listed, with ProgramType.Unspec, for the generator to report.

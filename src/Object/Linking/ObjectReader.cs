@@ -75,6 +75,7 @@ namespace Ebpf.Object.Linking
             {
                 btf = DataSecFixup.Apply(btf, elf);
                 btf = ExternFixup.Apply(btf, out kconfigOffsets);
+                btf = VisibilityFixup.Apply(btf, elf);
             }
             BtfExt? ext = null;
             if (btfExtSection is not null)
