@@ -9,7 +9,7 @@ namespace Ebpf.Object.Tests;
 /// </summary>
 internal static unsafe class KernelLoader
 {
-    private const int MapCreate = 0, ProgLoad = 5, BtfLoad = 18;
+    private const int MapCreate = 0, MapLookup = 1, ProgLoad = 5, TestRun = 10, BtfLoad = 18;
 
     public sealed class LoadException(string message) : Exception(message);
 
@@ -45,7 +45,7 @@ internal static unsafe class KernelLoader
     }
 
     /// <summary>Loads a linked program with its references patched to the given map fds; returns the program fd.</summary>
-    public static int LoadProgram(ProgramSpec p, int btfFd, IReadOnlyDictionary<string, int> mapFds)
+    public static int LoadProgram(ProgramSpec p, int btfFd, IReadOnlyDictionary<string, int> mapFds, Func<string, uint>? accessStringOffset = null)
     {
         var insns = (byte[])p.Instructions.Clone();
         foreach (var r in p.References)
@@ -81,6 +81,17 @@ internal static unsafe class KernelLoader
             BitConverter.TryWriteBytes(lineInfo.AsSpan(i * 16 + 8), l.LineOffset);
             BitConverter.TryWriteBytes(lineInfo.AsSpan(i * 16 + 12), l.LineCol);
         }
+        // The kernel applies CO-RE relocations itself when given them (its bpf_core_relo.insn_off is in bytes).
+        var coreRelos = new byte[p.CoreRelocations.Count * 16];
+        var btfStrings = new Dictionary<string, uint>();
+        for (var i = 0; i < p.CoreRelocations.Count; i++)
+        {
+            var c = p.CoreRelocations[i];
+            BitConverter.TryWriteBytes(coreRelos.AsSpan(i * 16), c.InstructionOffset * 8);
+            BitConverter.TryWriteBytes(coreRelos.AsSpan(i * 16 + 4), c.TypeId);
+            BitConverter.TryWriteBytes(coreRelos.AsSpan(i * 16 + 8), accessStringOffset!(c.AccessString));
+            BitConverter.TryWriteBytes(coreRelos.AsSpan(i * 16 + 12), (uint)c.Kind);
+        }
         var license = System.Text.Encoding.ASCII.GetBytes(p.License + "\0");
         var name = System.Text.Encoding.ASCII.GetBytes(p.Name.Length > 15 ? p.Name[..15] : p.Name);
         var log = new byte[1 << 20];
@@ -91,6 +102,7 @@ internal static unsafe class KernelLoader
         fixed (byte* pLog = log)
         fixed (byte* pFunc = funcInfo)
         fixed (byte* pLine = lineInfo)
+        fixed (byte* pCore = coreRelos)
         {
             *(uint*)attr = (uint)p.Type;
             *(uint*)(attr + 4) = (uint)p.InstructionCount;
@@ -109,8 +121,42 @@ internal static unsafe class KernelLoader
             *(uint*)(attr + 92) = 16;
             *(ulong*)(attr + 96) = (ulong)pLine;
             *(uint*)(attr + 104) = (uint)p.LineInfos.Count;
+            *(uint*)(attr + 116) = (uint)p.CoreRelocations.Count;
+            *(ulong*)(attr + 128) = (ulong)pCore;
+            *(uint*)(attr + 136) = 16;
             return Call(ProgLoad, attr, 144, $"BPF_PROG_LOAD '{p.Name}'", log);
         }
+    }
+
+    /// <summary>Runs a program once with BPF_PROG_TEST_RUN and the given context; returns its return value.</summary>
+    public static uint Run(int progFd, byte[] context)
+    {
+        var attr = stackalloc byte[80];
+        new Span<byte>(attr, 80).Clear();
+        fixed (byte* ctx = context)
+        {
+            *(uint*)attr = (uint)progFd;
+            *(uint*)(attr + 40) = (uint)context.Length;
+            *(ulong*)(attr + 48) = (ulong)ctx;
+            Call(TestRun, attr, 80, "BPF_PROG_TEST_RUN", null);
+            return *(uint*)(attr + 4);
+        }
+    }
+
+    /// <summary>The value stored under a 4-byte key.</summary>
+    public static byte[] Lookup(int mapFd, uint key, int valueSize)
+    {
+        var value = new byte[valueSize];
+        var attr = stackalloc byte[32];
+        new Span<byte>(attr, 32).Clear();
+        fixed (byte* v = value)
+        {
+            *(uint*)attr = (uint)mapFd;
+            *(ulong*)(attr + 8) = (ulong)&key;
+            *(ulong*)(attr + 16) = (ulong)v;
+            Call(MapLookup, attr, 32, "BPF_MAP_LOOKUP_ELEM", null);
+        }
+        return value;
     }
 
     private static int Call(int cmd, byte* attr, int size, string what, byte[]? log)

@@ -28,7 +28,7 @@ public class ObjectCoreTests
         Assert.Equal(new uint[] { 0, (uint)Insns("on_switch"), (uint)(Insns("on_switch") + Insns("shared_helper")) },
                      p.FuncInfos.Select(f => f.InstructionOffset));
         // Neither helper is a program; the shared one is linked into both programs.
-        Assert.Equal(new[] { "on_switch", "on_enter", "odd_one" }, Spec.Programs.Select(x => x.Name));
+        Assert.Equal(new[] { "on_switch", "on_enter", "core_values", "odd_one" }, Spec.Programs.Select(x => x.Name));
         var enter = Spec.FindProgram("on_enter")!;
         Assert.Equal((ProgramType.RawTracepoint, AttachType.TraceRawTp, "sys_enter"), (enter.Type, enter.AttachType, enter.AttachTarget));
         Assert.Equal(Insns("on_enter") + Insns("shared_helper") + Insns("hidden_helper"), enter.InstructionCount);

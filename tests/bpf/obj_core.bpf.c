@@ -63,6 +63,21 @@ int on_enter(void *ctx)
     return shared_helper(2) + hidden_helper(3);
 }
 
+// CO-RE values the kernel computes when it applies the relocations itself (BPF_PROG_LOAD core_relos);
+// the test runs the program and compares them with vmlinux's BTF.
+__u64 core_pid_offset, core_pid_size, core_parent_exists, core_task_size;
+
+SEC("raw_tp/sys_enter")
+int core_values(void *ctx)
+{
+    struct task_struct *t = 0;
+    core_pid_offset = bpf_core_field_offset(t->pid);
+    core_pid_size = bpf_core_field_size(t->pid);
+    core_parent_exists = bpf_core_field_exists(t->real_parent);
+    core_task_size = bpf_core_type_size(struct task_struct);
+    return 0;
+}
+
 // Not in libbpf's section table: still listed, with ProgramType.Unspec, for the generator to report.
 SEC("obj_unknown_section")
 int odd_one(void *ctx)
