@@ -98,6 +98,34 @@ public sealed partial class AttachTraceTests
     }
 
     [Fact]
+    public void Uretprobe_runs_once_per_return_and_a_pid_filter_limits_it_to_that_process()
+    {
+        Kernel.RequireRoot();
+        using var stats = BpfStats.Enable();
+        var binary = UprobeTarget.Build();
+        using var prog = TestProgramLoader.Load<KprobeProgram>(Source, "attach_uretprobe");
+        using (var link = prog.AttachUprobe(binary, "ebpf_uprobe_target"))
+        {
+            Assert.StartsWith("uretprobe", link.Description);
+            HostCommand.Check(binary, "4");
+            Assert.Equal(4UL, prog.RunStatistics.RunCount);
+        }
+        // A probe for one process does not fire for another run of the same binary.
+        using var other = System.Diagnostics.Process.Start("sleep", "30");
+        try
+        {
+            using var link = prog.AttachUprobe(binary, "ebpf_uprobe_target", pid: other.Id);
+            Assert.Contains($"pid {other.Id}", link.Description);
+            HostCommand.Check(binary, "5");
+            Assert.Equal(4UL, prog.RunStatistics.RunCount);
+        }
+        finally
+        {
+            other.Kill();
+        }
+    }
+
+    [Fact]
     public void Uprobe_on_a_missing_symbol_names_it()
     {
         Kernel.RequireRoot();

@@ -29,4 +29,11 @@ int attach_uprobe(void *ctx)
     return 0;
 }
 
+// The return side of the same function.
+SEC("uretprobe")
+int attach_uretprobe(void *ctx)
+{
+    return 0;
+}
+
 char _license[] SEC("license") = "GPL";
