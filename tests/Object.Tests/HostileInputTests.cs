@@ -14,6 +14,7 @@ public class HostileInputTests(ITestOutputHelper output)
 {
     private static readonly Lazy<byte[]> small = new(() => TestObjects.Bytes("obj_core.bpf.c"));
     private static readonly Lazy<byte[]> features = new(() => TestObjects.Bytes("obj_features.bpf.c"));
+    private static readonly Lazy<byte[]> bigEndian = new(() => TestObjects.Bytes("obj_core.bpf.c", "-target", "bpfeb"));
 
     [Fact]
     public void EmptyInput()
@@ -83,7 +84,7 @@ public class HostileInputTests(ITestOutputHelper output)
     public async Task SeededRandomMutations()
     {
         await Task.Yield();
-        foreach (var (name, original) in new[] { ("obj_core", small.Value), ("obj_features", features.Value) })
+        foreach (var (name, original) in new[] { ("obj_core", small.Value), ("obj_features", features.Value), ("obj_core big-endian", bigEndian.Value) })
         {
             var regions = StructuredRegions(original);
             var random = new Random(20261123);
@@ -201,7 +202,7 @@ public class HostileInputTests(ITestOutputHelper output)
     private static List<(int Start, int Length)> StructuredRegions(byte[] bytes)
     {
         var elf = ElfFile.Parse(bytes);
-        var shoff = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(40));
+        var shoff = (int)(elf.IsLittleEndian ? BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(40)) : BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(40)));
         var regions = new List<(int, int)> { (0, 64), (shoff, elf.Sections.Count * 64) };
         foreach (var s in elf.Sections)
             if (s.Index != 0 && s.Type != ElfSectionType.NoBits && !s.Name.StartsWith(".debug", StringComparison.Ordinal) && !s.Name.StartsWith(".rel.debug", StringComparison.Ordinal))
