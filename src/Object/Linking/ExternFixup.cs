@@ -16,7 +16,7 @@ namespace Ebpf.Object.Linking
     /// dummy's name, since the kernel wants named parameters for global functions); variables become global
     /// ints. .kconfig: variables are laid out like libbpf's .kconfig map (by descending alignment, then
     /// ascending size, then name, each at the next multiple of its alignment), which is the layout the loader
-    /// must use for the map's value; <see cref="KconfigOffsets"/> returns it.
+    /// must use for the map's value; <see cref="Apply"/> returns it.
     /// </remarks>
     internal static class ExternFixup
     {
