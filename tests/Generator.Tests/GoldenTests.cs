@@ -1,0 +1,69 @@
+using System.Text;
+using DiffPlex.DiffBuilder;
+using DiffPlex.DiffBuilder.Model;
+using Ebpf.Generator.Tests.Harness;
+using Ebpf.TestKit;
+
+namespace Ebpf.Generator.Tests;
+
+/// <summary>
+/// The generated source for the test objects, compared with checked-in files under Golden/. After an
+/// intended change, regenerate with EBPF_UPDATE_GOLDEN=1 and review the diff; CI refuses to regenerate.
+/// </summary>
+public class GoldenTests
+{
+    public static TheoryData<string> Objects => new() { "gen_maps.bpf.c", "gen_globals.bpf.c", "obj_features.bpf.c" };
+
+    [Theory]
+    [MemberData(nameof(Objects))]
+    public void GeneratedSourceMatchesGolden(string cFile)
+    {
+        var result = GeneratorHarness.Run(ObjectInput.ForTestObject(cFile));
+        Assert.Empty(result.Errors);
+        var golden = Path.Combine(RepoPaths.Root, "tests", "Generator.Tests", "Golden", cFile.Replace(".bpf.c", ".g.cs"));
+        AssertMatchesGolden(golden, result.SingleSource);
+    }
+
+    internal static void AssertMatchesGolden(string goldenPath, string actual)
+    {
+        if (Environment.GetEnvironmentVariable("EBPF_UPDATE_GOLDEN") == "1")
+        {
+            Assert.False(Kernel.IsCI, "EBPF_UPDATE_GOLDEN=1 is refused when CI=true: golden files are updated by a developer and reviewed, never by CI");
+            File.WriteAllText(goldenPath, actual);
+            return;
+        }
+        Assert.True(File.Exists(goldenPath), $"missing golden file {goldenPath}; create it with EBPF_UPDATE_GOLDEN=1 and review it");
+        var expected = File.ReadAllText(goldenPath);
+        if (expected != actual)
+            Assert.Fail($"generated source differs from {Path.GetFileName(goldenPath)} (- golden, + generated; " +
+                        "if the change is intended, rerun with EBPF_UPDATE_GOLDEN=1 and review):\n" + Diff(expected, actual));
+    }
+
+    /// <summary>A unified-style line diff with two lines of context around each change.</summary>
+    internal static string Diff(string expected, string actual)
+    {
+        var model = InlineDiffBuilder.Diff(expected, actual, ignoreWhiteSpace: false);
+        var lines = model.Lines;
+        var show = new bool[lines.Count];
+        for (var i = 0; i < lines.Count; i++)
+            if (lines[i].Type != ChangeType.Unchanged)
+                for (var j = Math.Max(0, i - 2); j <= Math.Min(lines.Count - 1, i + 2); j++)
+                    show[j] = true;
+        var sb = new StringBuilder();
+        var skipped = false;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (!show[i])
+            {
+                skipped = true;
+                continue;
+            }
+            if (skipped)
+                sb.AppendLine("  ...");
+            skipped = false;
+            var mark = lines[i].Type switch { ChangeType.Inserted => "+ ", ChangeType.Deleted => "- ", _ => "  " };
+            sb.Append(mark).AppendLine(lines[i].Text);
+        }
+        return sb.ToString();
+    }
+}

@@ -1,2 +1,0 @@
-namespace Ebpf.Generator.Tests;
-public class PlaceholderTests { [Fact] public void ProjectBuilds() => Assert.True(true); }
