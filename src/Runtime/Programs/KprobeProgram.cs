@@ -9,29 +9,55 @@ public sealed class KprobeProgram : BpfProgram
 {
     internal KprobeProgram(ProgramSpec spec, BpfFd fd) : base(spec, fd) { }
 
-    private bool IsReturnProbe => SectionName.TrimStart('?').StartsWith("kretprobe", StringComparison.Ordinal)
-                                  || SectionName.TrimStart('?').StartsWith("uretprobe", StringComparison.Ordinal);
+    /// <summary>The section's prefix ("kprobe", "uretprobe", "ksyscall", ...), without libbpf's '?' marker.</summary>
+    private string Prefix
+    {
+        get
+        {
+            var section = SectionName.TrimStart('?');
+            var slash = section.IndexOf('/');
+            return slash < 0 ? section : section[..slash];
+        }
+    }
 
-    private bool IsUprobe => SectionName.TrimStart('?').StartsWith("u", StringComparison.Ordinal);
+    private bool IsReturnProbe => Prefix is "kretprobe" or "uretprobe" or "uretprobe.s" or "kretsyscall";
 
     /// <summary>
-    /// Attaches to the target in the section: kprobe/&lt;function&gt; (and kretprobe) or uprobe/&lt;binary&gt;:&lt;function&gt; (and uretprobe).
+    /// Attaches to the target in the section: kprobe/&lt;function&gt;, kretprobe/&lt;function&gt;, ksyscall/&lt;syscall&gt;
+    /// (the architecture's syscall entry function), or uprobe/&lt;binary&gt;:&lt;function&gt; (and uretprobe).
     /// On a kernel without kprobes (CONFIG_KPROBES off) a kprobe fails with an explanation and the alternatives.
     /// </summary>
     public BpfLink Attach()
     {
         var target = Spec.AttachTarget;
-        if (IsUprobe)
+        switch (Prefix)
         {
-            var colon = target?.LastIndexOf(':') ?? -1;
-            if (target is null || colon <= 0 || colon == target.Length - 1)
-                throw new BpfAttachException($"{Describe()} does not name binary and function: use section uprobe/<binary>:<function> or AttachUprobe(binary, symbol)");
-            return PerfEventAttach.Uprobe(this, target[..colon], target[(colon + 1)..], -1, IsReturnProbe);
+            case "uprobe" or "uretprobe" or "uprobe.s" or "uretprobe.s":
+                var colon = target?.LastIndexOf(':') ?? -1;
+                if (target is null || colon <= 0 || colon == target.Length - 1)
+                    throw new BpfAttachException($"{Describe()} does not name binary and function: use section uprobe/<binary>:<function> or AttachUprobe(binary, symbol)");
+                return PerfEventAttach.Uprobe(this, target[..colon], target[(colon + 1)..], -1, IsReturnProbe);
+            case "kprobe" or "kretprobe":
+                if (string.IsNullOrEmpty(target))
+                    throw new BpfAttachException($"{Describe()} names no kernel function: use section kprobe/<function> or AttachKprobe(function)");
+                return PerfEventAttach.Kprobe(this, target, IsReturnProbe);
+            case "ksyscall" or "kretsyscall":
+                if (string.IsNullOrEmpty(target))
+                    throw new BpfAttachException($"{Describe()} names no system call: use section ksyscall/<name>");
+                return PerfEventAttach.Kprobe(this, SyscallFunction(target), IsReturnProbe);
+            default:
+                throw new BpfAttachException(
+                    $"{Describe()}: Ebpf.Runtime cannot attach {Prefix} programs yet (supported: kprobe, kretprobe, ksyscall, "
+                    + "kretsyscall, uprobe, uretprobe); on this kernel a tracepoint or tp_btf program is the alternative");
         }
-        if (string.IsNullOrEmpty(target))
-            throw new BpfAttachException($"{Describe()} names no kernel function: use section kprobe/<function> or AttachKprobe(function)");
-        return PerfEventAttach.Kprobe(this, target, IsReturnProbe);
     }
+
+    // The kernel function behind a system call, as libbpf names it for ksyscall: __x64_sys_<name> etc.
+    private static string SyscallFunction(string name) => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture switch
+    {
+        System.Runtime.InteropServices.Architecture.Arm64 => "__arm64_sys_" + name,
+        _ => "__x64_sys_" + name,
+    };
 
     /// <summary>Attaches as a kprobe (or kretprobe, by section) on kernel function <paramref name="function"/>.</summary>
     public BpfLink AttachKprobe(string function) => PerfEventAttach.Kprobe(this, function, IsReturnProbe);
