@@ -98,6 +98,22 @@ public sealed class AttachXdpTests
     }
 
     [Fact]
+    public void Native_xdp_on_a_veth_with_a_jumbo_mtu_is_explained()
+    {
+        Kernel.RequireRoot();
+        using var hosts = new TwoHosts();
+        // veth checks the peer's MTU against what one page can hold (programs without frags support).
+        hosts.A.Check("ip", "link", "set", "dev", hosts.Veth.NameA, "mtu", "9000");
+        hosts.B.Check("ip", "link", "set", "dev", hosts.IfB, "mtu", "9000");
+        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_pass");
+        var e = Assert.Throws<BpfAttachException>(() => hosts.B.Enter(() => prog.AttachXdp(hosts.IfB, XdpAttachMode.Native)));
+        Assert.Contains("MTU", e.Message);
+        Assert.Contains("XdpAttachMode.Generic", e.Message);
+        using var generic = hosts.B.Enter(() => prog.AttachXdp(hosts.IfB, XdpAttachMode.Generic));
+        Assert.Contains("generic", generic.Description);
+    }
+
+    [Fact]
     public void An_unknown_interface_gives_a_clear_error()
     {
         Kernel.RequireRoot();
