@@ -62,7 +62,4 @@ namespace Ebpf.Object
 
         public override string ToString() => $"{Name} ({Type}, key {KeySize}, value {ValueSize}, max {MaxEntries})";
     }
-
-    /// <summary>One slot of a map-of-maps or prog array set statically in C (<c>.values = { [1] = &amp;inner }</c>).</summary>
-    public readonly record struct MapSlotInitializer(uint Index, string Symbol);
 }

@@ -1,0 +1,10 @@
+namespace Ebpf.Object
+{
+    /// <summary>
+    /// One instruction of a linked program that the loader must patch.
+    /// <paramref name="InstructionIndex"/> is the index of the instruction (8-byte unit) in <see cref="ProgramSpec.Instructions"/>.
+    /// <paramref name="Symbol"/> is the map name (Map), the data map name, e.g. ".bss" (MapValue), or the kernel
+    /// function/variable name (Kfunc/Extern). <paramref name="Offset"/> is the byte offset into the data map (MapValue), the offset in the .kconfig map value (Extern of a .kconfig variable), else 0.
+    /// </summary>
+    public readonly record struct InstructionReference(int InstructionIndex, ReferenceKind Kind, string Symbol, uint Offset);
+}
