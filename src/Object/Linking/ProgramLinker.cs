@@ -59,6 +59,24 @@ namespace Ebpf.Object.Linking
             public bool IsProgram => Section.Name != ".text" && Symbol.Binding != ElfSymbolBinding.Local;
         }
 
+        /// <summary>Where an instruction is, for error messages; formatted only when one is thrown.</summary>
+        private readonly struct Site
+        {
+            private readonly Function main;
+            private readonly Function function;
+            private readonly int index;
+
+            public Site(Function main, Function function, int index)
+            {
+                this.main = main;
+                this.function = function;
+                this.index = index;
+            }
+
+            public override string ToString() =>
+                $"program '{main.Symbol.Name}': instruction {function.Start + index} of '{function.Section.Name}' (in '{function.Symbol.Name}')";
+        }
+
         /// <summary>The names of the functions that become programs.</summary>
         public ISet<string> ProgramNames()
         {
@@ -163,7 +181,7 @@ namespace Ebpf.Object.Linking
                     ElfRelocation rel = default;
                     var hasRel = relocs is not null && relocs.TryGetValue(f.Start + j, out rel);
                     var at = newStart[f] + j;
-                    var where = $"program '{main.Symbol.Name}': instruction {f.Start + j} of '{f.Section.Name}' (in '{f.Symbol.Name}')";
+                    var where = new Site(main, f, j);
                     if (hasRel)
                         CheckRelocationType(rel, op, where);
                     if (op == Instruction.OpCall)
@@ -271,7 +289,7 @@ namespace Ebpf.Object.Linking
         }
 
         /// <summary>clang relocates ld_imm64 with R_BPF_64_64 and calls with R_BPF_64_32; anything else on code is foreign.</summary>
-        private static void CheckRelocationType(ElfRelocation rel, byte op, string where)
+        private static void CheckRelocationType(ElfRelocation rel, byte op, Site where)
         {
             var expected = op == Instruction.OpCall ? ElfRelocation.Bpf64_32 : op == Instruction.OpLdImm64 ? ElfRelocation.Bpf64_64 : rel.Type;
             if (rel.Type != expected)
@@ -282,21 +300,21 @@ namespace Ebpf.Object.Linking
             sym.Type is ElfSymbolType.Func or ElfSymbolType.Section && sym.SectionIndex != 0 && sym.SectionIndex < elf.Sections.Count
             && elf.Sections[sym.SectionIndex].IsExecutable;
 
-        private Function FindTarget(ElfSymbol sym, long instruction, string where)
+        private Function FindTarget(ElfSymbol sym, long instruction, Site where)
         {
             if (sym.SectionIndex == 0 || sym.SectionIndex >= elf.Sections.Count || !elf.Sections[sym.SectionIndex].IsExecutable)
                 throw new ObjectFormatException($"{where}: call or function address against '{sym.Name}', which is not in an executable section");
             return FindFunction(elf.Sections[sym.SectionIndex], instruction, where);
         }
 
-        private Function FindFunction(ElfSection section, long instruction, string where)
+        private Function FindFunction(ElfSection section, long instruction, Site where)
         {
             if (functionsByStart.TryGetValue((section.Index, instruction), out var f))
                 return f;
             throw new ObjectFormatException($"{where}: the call target, instruction {instruction} of '{section.Name}', is not the start of a function");
         }
 
-        private InstructionReference DataReference(ElfSymbol sym, int imm, int at, string where)
+        private InstructionReference DataReference(ElfSymbol sym, int imm, int at, Site where)
         {
             if (sym.IsExtern)
                 return new InstructionReference(at, ReferenceKind.Extern, sym.Name,
