@@ -12,6 +12,8 @@ namespace Ebpf.Object.Tests;
 /// </summary>
 public class KernelAcceptanceTests(ITestOutputHelper output)
 {
+    private static readonly Lazy<Btf.BtfSpec> Vmlinux = new(() => Btf.BtfSpec.Parse(File.ReadAllBytes("/sys/kernel/btf/vmlinux")));
+
     [Fact]
     public void LinkedProgramsOfObjFeaturesPassTheVerifier()
     {
@@ -25,8 +27,20 @@ public class KernelAcceptanceTests(ITestOutputHelper output)
         Kernel.RequireRoot();
         // The BTF is rejected without the extern fix-ups ("Invalid func linkage"). on_enter calls a global
         // function, which the verifier checks on its own through BTF, and a hidden one, checked in context.
-        // (on_switch needs kfunc and tp_btf resolution, which this test loader does not do.)
-        LoadAll(ObjectSpec.Parse(TestObjects.Bytes("obj_core.bpf.c")), p => p.Name == "on_enter");
+        // on_switch calls kfuncs, reads .ksyms and .kconfig externs and attaches to a BTF tracepoint: the test
+        // loader resolves those against vmlinux the way the runtime must.
+        LoadAll(ObjectSpec.Parse(TestObjects.Bytes("obj_core.bpf.c")), p => p.Name is "on_enter" or "on_switch");
+    }
+
+    [Fact]
+    public void KsymVariableResolvesThroughVmlinuxBtf()
+    {
+        Kernel.RequireRoot();
+        // The kernel finds a .ksyms variable's address in kallsyms, which lists variables only with
+        // CONFIG_KALLSYMS_ALL (off on this project's test machine).
+        var listed = File.ReadLines("/proc/kallsyms").Any(l => l.EndsWith(" bpf_prog_active", StringComparison.Ordinal));
+        Kernel.SkipAbsentFeature(!listed, "CONFIG_KALLSYMS_ALL (bpf_prog_active is not in /proc/kallsyms)");
+        LoadAll(ObjectSpec.Parse(TestObjects.Bytes("obj_core.bpf.c")), p => p.Name == "on_ksym");
     }
 
     [Fact]
@@ -34,7 +48,7 @@ public class KernelAcceptanceTests(ITestOutputHelper output)
     {
         Kernel.RequireRoot();
         var spec = ObjectSpec.Parse(TestObjects.Bytes("obj_core.bpf.c"));
-        var vmlinux = Btf.BtfSpec.Parse(File.ReadAllBytes("/sys/kernel/btf/vmlinux"));
+        var vmlinux = Vmlinux.Value;
         var task = vmlinux.Find<Btf.BtfComposite>("task_struct")!;
         var pid = task.Members.Single(m => m.Name == "pid");
         var bss = spec.DataSections.Single(d => d.Name == ".bss");
@@ -60,6 +74,14 @@ public class KernelAcceptanceTests(ITestOutputHelper output)
             var btfFd = KernelLoader.LoadBtf(spec.Btf!);
             fds.Add(btfFd);
             var maps = new Dictionary<string, int>();
+            var kconfig = spec.Btf!.Find<Btf.BtfDataSec>(".kconfig");
+            Dictionary<string, uint>? kconfigOffsets = null;
+            if (kconfig is not null)
+            {
+                // libbpf's .kconfig map: one read-only value laid out as the fixed-up DATASEC says.
+                fds.Add(maps[".kconfig"] = KernelLoader.CreateMap(new MapSpec(".kconfig", MapType.Array, 4, kconfig.Size, 1, MapSpec.FlagReadOnlyProg)));
+                kconfigOffsets = kconfig.Vars.ToDictionary(v => spec.Btf[v.TypeId].Name, v => v.Offset);
+            }
             foreach (var m in spec.Maps)
             {
                 var inner = 0;
@@ -75,7 +97,7 @@ public class KernelAcceptanceTests(ITestOutputHelper output)
             var programs = new Dictionary<string, int>();
             foreach (var p in spec.Programs.Where(which))
             {
-                var fd = KernelLoader.LoadProgram(p, btfFd, maps, s => StringOffset(spec.Btf!, s));
+                var fd = KernelLoader.LoadProgram(p, btfFd, maps, s => StringOffset(spec.Btf!, s), Vmlinux.Value, kconfigOffsets);
                 fds.Add(fd);
                 programs[p.Name] = fd;
                 output.WriteLine($"{p.Name}: loaded, {p.InstructionCount} insns, {p.FuncInfos.Count} funcs, {p.LineInfos.Count} lines, {p.CoreRelocations.Count} CO-RE relocations");

@@ -45,7 +45,8 @@ internal static unsafe class KernelLoader
     }
 
     /// <summary>Loads a linked program with its references patched to the given map fds; returns the program fd.</summary>
-    public static int LoadProgram(ProgramSpec p, int btfFd, IReadOnlyDictionary<string, int> mapFds, Func<string, uint>? accessStringOffset = null)
+    public static int LoadProgram(ProgramSpec p, int btfFd, IReadOnlyDictionary<string, int> mapFds, Func<string, uint>? accessStringOffset = null,
+                                  BtfSpec? vmlinux = null, IReadOnlyDictionary<string, uint>? kconfig = null)
     {
         var insns = (byte[])p.Instructions.Clone();
         foreach (var r in p.References)
@@ -62,8 +63,22 @@ internal static unsafe class KernelLoader
                     BitConverter.TryWriteBytes(insns.AsSpan(at + 4), mapFds[r.Symbol]);
                     BitConverter.TryWriteBytes(insns.AsSpan(at + 12), r.Offset);
                     break;
-                default:
-                    throw new NotSupportedException($"the test loader does not resolve {r.Kind} references ({r.Symbol})");
+                case ReferenceKind.Kfunc:
+                    // src_reg = BPF_PSEUDO_KFUNC_CALL, imm = the function's id in vmlinux BTF.
+                    insns[at + 1] = (byte)((insns[at + 1] & 0x0f) | (2 << 4));
+                    BitConverter.TryWriteBytes(insns.AsSpan(at + 4), vmlinux!.Find<BtfFunc>(r.Symbol)!.Id);
+                    break;
+                case ReferenceKind.Extern when kconfig is not null && kconfig.ContainsKey(r.Symbol):
+                    // A .kconfig variable: a value in the .kconfig map at the reference's offset.
+                    insns[at + 1] = (byte)((insns[at + 1] & 0x0f) | (2 << 4));
+                    BitConverter.TryWriteBytes(insns.AsSpan(at + 4), mapFds[".kconfig"]);
+                    BitConverter.TryWriteBytes(insns.AsSpan(at + 12), r.Offset);
+                    break;
+                case ReferenceKind.Extern:
+                    // A .ksyms variable: src_reg = BPF_PSEUDO_BTF_ID, imm = the VAR's id in vmlinux BTF.
+                    insns[at + 1] = (byte)((insns[at + 1] & 0x0f) | (3 << 4));
+                    BitConverter.TryWriteBytes(insns.AsSpan(at + 4), vmlinux!.Find<BtfVar>(r.Symbol)!.Id);
+                    break;
             }
         }
         var funcInfo = new byte[p.FuncInfos.Count * 8];
@@ -121,6 +136,8 @@ internal static unsafe class KernelLoader
             *(uint*)(attr + 92) = 16;
             *(ulong*)(attr + 96) = (ulong)pLine;
             *(uint*)(attr + 104) = (uint)p.LineInfos.Count;
+            if (p.Type == ProgramType.Tracing && p.ExpectedAttachType == AttachType.TraceRawTp)
+                *(uint*)(attr + 108) = vmlinux!.Find<BtfRef>("btf_trace_" + p.AttachTarget)!.Id;
             *(uint*)(attr + 116) = (uint)p.CoreRelocations.Count;
             *(ulong*)(attr + 128) = (ulong)pCore;
             *(uint*)(attr + 136) = 16;

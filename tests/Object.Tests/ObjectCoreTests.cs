@@ -28,7 +28,7 @@ public class ObjectCoreTests
         Assert.Equal(new uint[] { 0, (uint)Insns("on_switch"), (uint)(Insns("on_switch") + Insns("shared_helper")) },
                      p.FuncInfos.Select(f => f.InstructionOffset));
         // Neither helper is a program; the shared one is linked into both programs.
-        Assert.Equal(new[] { "on_switch", "on_enter", "core_values", "odd_one" }, Spec.Programs.Select(x => x.Name));
+        Assert.Equal(new[] { "on_switch", "on_enter", "core_values", "on_ksym", "odd_one" }, Spec.Programs.Select(x => x.Name));
         var enter = Spec.FindProgram("on_enter")!;
         Assert.Equal((ProgramType.RawTracepoint, AttachType.TraceRawTp, "sys_enter"), (enter.Type, enter.AttachType, enter.AttachTarget));
         Assert.Equal(Insns("on_enter") + Insns("shared_helper") + Insns("hidden_helper"), enter.InstructionCount);
@@ -52,7 +52,11 @@ public class ObjectCoreTests
         Assert.Equal(new[] { "bpf_task_acquire", "bpf_task_release" }, kfuncs.Select(r => r.Symbol));
         Assert.All(kfuncs, r => Assert.Equal(0x85, p.Instructions[r.InstructionIndex * 8]));
         var externs = p.References.Where(r => r.Kind == ReferenceKind.Extern).Select(r => r.Symbol).Order(StringComparer.Ordinal);
-        Assert.Equal(new[] { "CONFIG_BPF_SYSCALL", "CONFIG_HZ", "CONFIG_OBJ_CORE_NAME", "LINUX_KERNEL_VERSION", "bpf_prog_active" }, externs);
+        Assert.Equal(new[] { "CONFIG_BPF_SYSCALL", "CONFIG_HZ", "CONFIG_OBJ_CORE_NAME", "LINUX_KERNEL_VERSION" }, externs);
+        var ksym = Spec.FindProgram("on_ksym")!;
+        var ksymRef = Assert.Single(ksym.References, r => r.Kind == ReferenceKind.Extern);
+        Assert.Equal(("bpf_prog_active", 0u), (ksymRef.Symbol, ksymRef.Offset));
+        Assert.Equal(0x18, ksym.Instructions[ksymRef.InstructionIndex * 8]);
         // .kconfig externs carry their offset in the .kconfig map value (libbpf's layout, see ExternsAreMadeLoadable).
         Assert.Contains(p.References, r => r is { Kind: ReferenceKind.Extern, Symbol: "LINUX_KERNEL_VERSION", Offset: 8 });
         var bss = p.References.Where(r => r.Kind == ReferenceKind.MapValue).ToList();
@@ -112,6 +116,9 @@ public class ObjectCoreTests
         Assert.Contains(relos, r => r.Kind == CoreRelocationKind.TypeExists && r.AccessString == "0");
         var state = btf.Find<BtfEnum>("obj_core_state")!;
         Assert.Contains(relos, r => r.Kind == CoreRelocationKind.EnumValue && r.TypeId == state.Id && r.AccessString == "1");
+        Assert.Contains(relos, r => r.Kind == CoreRelocationKind.TypeExists && r.TypeId == state.Id);
+        var mapType = btf.Find<BtfEnum>("bpf_map_type")!;  // BPF_MAP_TYPE_ARRAY is its enumerator 2
+        Assert.Contains(relos, r => r.Kind == CoreRelocationKind.EnumValue && r.TypeId == mapType.Id && r.AccessString == "2");
         // The first relocation is on the very first instruction: "r2 = 0" becomes the offset of pid.
         Assert.Contains(relos, r => r.InstructionOffset == 0 && r.AccessString == "0:0");
         Assert.Empty(Spec.FindProgram("on_enter")!.CoreRelocations);
