@@ -30,7 +30,7 @@ namespace Ebpf.Object
         /// <summary>The "version" section, 0 when absent.</summary>
         public uint KernelVersion { get; }
 
-        /// <summary>BTF-defined maps from ".maps" (symbol order), then one map per data section.</summary>
+        /// <summary>BTF-defined maps from ".maps" (in offset order, as declared), then one map per data section (section order).</summary>
         public IReadOnlyList<MapSpec> Maps { get; }
 
         /// <summary>One per global function in an executable section other than .text, in section then symbol-offset order.</summary>
