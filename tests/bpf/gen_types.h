@@ -6,7 +6,8 @@
 
 enum gen_proto { GEN_PROTO_TCP = 6, GEN_PROTO_UDP = 17 };
 
-enum gen_small : __u8 { GEN_SMALL_A = 1, GEN_SMALL_B = 255 };
+// packed: one byte, in clang (BTF) and gcc (the layout oracle) alike.
+enum __attribute__((packed)) gen_small { GEN_SMALL_A = 1, GEN_SMALL_B = 255 };
 
 enum gen_signed { GEN_NEG = -5, GEN_POS = 7 };
 

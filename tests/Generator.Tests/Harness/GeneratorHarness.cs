@@ -80,7 +80,7 @@ public static class GeneratorHarness
     {
         var files = inputs.Select(ToAdditionalFile).ToList();
         var driver = CreateDriver(files.Select(f => f.Text), files.ToDictionary(f => f.Text.Path, f => f.Metadata));
-        driver = driver.RunGenerators(EmptyCompilation("class Placeholder { }"));
+        driver = driver.RunGenerators(EmptyCompilation("class Placeholder { }"), TestContext.Current.CancellationToken);
         var result = driver.GetRunResult();
         var single = result.Results.Single();
         if (single.Exception is not null)
