@@ -1,0 +1,72 @@
+using Ebpf.Generator.Tests.Harness;
+using Ebpf.TestKit;
+using Microsoft.CodeAnalysis;
+
+namespace Ebpf.Generator.Tests;
+
+/// <summary>Each diagnostic fires on the input it describes and points at the C source.</summary>
+public class DiagnosticTests
+{
+    [Fact]
+    public void UnknownSectionIsAWarningAndTheProgramStaysPlain()
+    {
+        var input = ObjectInput.ForTestObject("gen_globals.bpf.c");
+        var result = GeneratorHarness.Run(input);
+        var d = Assert.Single(result.Diagnostics, x => x.Id == "EBPF003");
+        Assert.Equal(DiagnosticSeverity.Warning, d.DefaultSeverity);
+        Assert.Contains("'odd_one'", d.GetMessage());
+        Assert.Contains("'not_a_known_section'", d.GetMessage());
+        Assert.Equal(input.SourceFile, d.Location.GetLineSpan().Path);
+        Assert.Contains("public global::Ebpf.BpfProgram OddOne =>", result.SingleSource);
+    }
+
+    [Fact]
+    public void ClashingMemberNamesAreReportedAsInformation()
+    {
+        var result = GeneratorHarness.Run(ObjectInput.ForTestObject("gen_globals.bpf.c"));
+        var renames = result.Diagnostics.Where(x => x.Id == "EBPF005").Select(x => x.GetMessage()).ToList();
+        Assert.Contains(renames, m => m.Contains("'gen_naming' is generated as 'GenNaming1'"));
+        Assert.Contains(renames, m => m.Contains("'GenNaming' is generated as 'GenNaming2'"));
+        Assert.All(result.Diagnostics.Where(x => x.Id == "EBPF005"), x => Assert.Equal(DiagnosticSeverity.Info, x.DefaultSeverity));
+    }
+
+    [Fact]
+    public void ObjectWithoutBtfStillExposesProgramsWithAWarning()
+    {
+        var bytes = TestObjects.Bytes("gen_nobtf.bpf.c", "-g0");
+        var result = GeneratorHarness.Run(ObjectInput.FromBytes(bytes, "nobtf", "NoBtfSkel"));
+        Assert.Contains(result.Diagnostics, x => x.Id == "EBPF009");
+        Assert.Contains("public global::Ebpf.XdpProgram CountHits =>", result.SingleSource);
+        // Without BTF the variables of .data are unknown: no section property is generated.
+        Assert.DoesNotContain("GetGlobalData", result.SingleSource);
+    }
+
+    [Fact]
+    public void TwoObjectsWithOneSkeletonNameGiveAnErrorNotACrash()
+    {
+        var a = ObjectInput.ForTestObject("gen_maps.bpf.c", skeletonName: "SameSkel");
+        var b = ObjectInput.ForTestObject("gen_globals.bpf.c", skeletonName: "SameSkel") with { Path = "/obj/bpf/other.bpf.o.b64" };
+        var result = GeneratorHarness.Run(a, b);
+        Assert.Single(result.Sources);
+        Assert.Contains(result.Diagnostics, x => x.Id == "EBPF010");
+    }
+
+    [Fact]
+    public void InvalidSkeletonNameIsSanitizedWithAWarning()
+    {
+        var input = ObjectInput.ForTestObject("gen_maps.bpf.c", skeletonName: "my-skel!") with { Namespace = "Bad Name.x" };
+        var result = GeneratorHarness.Run(input);
+        Assert.Equal(2, result.Diagnostics.Count(x => x.Id == "EBPF006"));
+        Assert.Contains("public sealed partial class myskel", result.SingleSource);
+        Assert.Contains("namespace BadName.x", result.SingleSource);
+    }
+
+    [Fact]
+    public void EveryDiagnosticIdIsDocumented()
+    {
+        var doc = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "diagnostics.md"));
+        foreach (var field in typeof(SkeletonGenerator).Assembly.GetType("Ebpf.Generator.Diagnostics")!.GetFields())
+            if (field.GetValue(null) is DiagnosticDescriptor d)
+                Assert.Contains("## " + d.Id, doc);
+    }
+}
