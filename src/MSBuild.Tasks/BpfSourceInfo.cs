@@ -1,0 +1,51 @@
+using Microsoft.Build.Framework;
+
+namespace Ebpf.Build;
+
+/// <summary>
+/// One <c>BpfSource</c> item after <see cref="PrepareBpfSources"/> resolved its metadata: where its outputs go
+/// and what the generator is told about it (docs/build-contract.md).
+/// </summary>
+internal sealed record BpfSourceInfo(
+    string SourceFile,
+    string ObjectFile,
+    string DependencyFile,
+    string Base64File,
+    string FlagsFile,
+    IReadOnlyList<string> IncludeDirectories,
+    IReadOnlyList<string> ClangArgs,
+    string SkeletonName,
+    string Namespace,
+    string ResourceName)
+{
+    /// <summary>Item metadata names written by <see cref="PrepareBpfSources"/> and read back by the compile task and the targets.</summary>
+    public static class Metadata
+    {
+        public const string ObjectFile = "ObjectFile";
+        public const string DependencyFile = "DependencyFile";
+        public const string Base64File = "Base64File";
+        public const string FlagsFile = "FlagsFile";
+        public const string IncludeDirectories = "IncludeDirectories";
+        public const string ClangArgs = "ClangArgs";
+        public const string SkeletonName = "SkeletonName";
+        public const string Namespace = "Namespace";
+        public const string ResourceName = "ResourceName";
+        public const string Dependencies = "Dependencies";
+    }
+
+    /// <summary>Reads back an item that <see cref="PrepareBpfSources"/> produced.</summary>
+    public static BpfSourceInfo FromPreparedItem(ITaskItem item) => new(
+        item.GetMetadata("FullPath"),
+        item.GetMetadata(Metadata.ObjectFile),
+        item.GetMetadata(Metadata.DependencyFile),
+        item.GetMetadata(Metadata.Base64File),
+        item.GetMetadata(Metadata.FlagsFile),
+        SplitList(item.GetMetadata(Metadata.IncludeDirectories)),
+        Clang.ClangSettings.SplitFlags(item.GetMetadata(Metadata.ClangArgs)),
+        item.GetMetadata(Metadata.SkeletonName),
+        item.GetMetadata(Metadata.Namespace),
+        item.GetMetadata(Metadata.ResourceName));
+
+    public static IReadOnlyList<string> SplitList(string value) =>
+        value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,1 +1,0 @@
-namespace Ebpf.Build; internal static class TasksPlaceholder { }
