@@ -9,8 +9,10 @@ namespace Ebpf.Generator.Tests;
 /// </summary>
 public class CompileTests
 {
+    public static TheoryData<string> Objects => new() { "gen_maps.bpf.c", "gen_globals.bpf.c", "obj_features.bpf.c" };
+
     [Theory]
-    [MemberData(nameof(GoldenTests.Objects), MemberType = typeof(GoldenTests))]
+    [MemberData(nameof(Objects))]
     public void SkeletonCompilesWarningFreeAgainstTheRuntime(string cFile)
     {
         var source = GeneratorHarness.Run(ObjectInput.ForTestObject(cFile)).SingleSource;
@@ -21,11 +23,41 @@ public class CompileTests
     }
 
     [Theory]
-    [MemberData(nameof(GoldenTests.Objects), MemberType = typeof(GoldenTests))]
+    [MemberData(nameof(Objects))]
     public void GeneratedTypesCompileWarningFreeOnTheirOwn(string cFile)
     {
         var model = Models.Parse(ObjectInput.ForTestObject(cFile));
         var problems = TestCompiler.Problems(TestCompiler.Create("Types", withRuntime: false, Emitting.SkeletonEmitter.EmitTypesOnly(model)));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    public static TheoryData<string> Examples => new() { "sockredir", "xdp-proxy" };
+
+    /// <summary>The example applications' objects (compiled here from examples/*/x.bpf.c with the build's flags)
+    /// generate without errors; their types compile on their own and the whole skeleton against the runtime.</summary>
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void ExampleObjectSkeletonsCompile(string example)
+    {
+        var source = Path.Combine(RepoPaths.Root, "examples", example, example + ".bpf.c");
+        var dir = Directory.CreateTempSubdirectory("ebpf-gen-example-");
+        try
+        {
+            var output = Path.Combine(dir.FullName, example + ".bpf.o");
+            HostCommand.Run("clang", ["-target", "bpfel", "-g", "-O2", "-D__TARGET_ARCH_x86", "-I", Path.GetDirectoryName(source)!,
+                                      "-I", "/usr/include/x86_64-linux-gnu", "-c", source, "-o", output]).EnsureSuccess();
+            var input = ObjectInput.FromBytes(File.ReadAllBytes(output), example, "ExampleSkel", "Example", source);
+            var result = GeneratorHarness.Run(input);
+            Assert.Empty(result.Errors);
+            var model = Models.Parse(input);
+            var typeProblems = TestCompiler.Problems(TestCompiler.Create("Types", withRuntime: false, Emitting.SkeletonEmitter.EmitTypesOnly(model)));
+            Assert.True(typeProblems.Count == 0, string.Join("\n", typeProblems));
+            var problems = TestCompiler.Problems(TestCompiler.Create("Example", withRuntime: true, result.SingleSource));
+            Assert.True(problems.Count == 0, $"{problems.Count} problems compiling the {example} skeleton:\n" + string.Join("\n", problems.Take(40)));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 }

@@ -12,7 +12,8 @@ namespace Ebpf.Generator.Tests;
 /// </summary>
 public class GoldenTests
 {
-    public static TheoryData<string> Objects => new() { "gen_maps.bpf.c", "gen_globals.bpf.c", "obj_features.bpf.c" };
+    // Only this project's own test objects: a golden file of another team's object would break on every edit of it.
+    public static TheoryData<string> Objects => new() { "gen_maps.bpf.c", "gen_globals.bpf.c" };
 
     [Theory]
     [MemberData(nameof(Objects))]
