@@ -10,9 +10,10 @@
  * by the control plane) in `backends`, and the Maglev lookup table that the control plane
  * computes in `maglev`. All of it can change while the program runs.
  *
- * Connection affinity: the first packet of a flow picks a backend through the Maglev table
- * (hash of the 4-tuple), then `flows` (client 4-tuple -> backend, NAT port) pins the flow so a
- * table change does not move it. NAT ports are allocated per backend: the reverse entry in
+ * Connection affinity: a connection's SYN picks a backend through the Maglev table (hash of the
+ * 4-tuple), then `flows` (client 4-tuple -> backend, NAT port) pins the connection so a table
+ * change does not move it. A non-SYN packet without a flow entry (evicted, or the balancer
+ * restarted) is placed by the table too, which gives the same answer while the table is unchanged. NAT ports are allocated per backend: the reverse entry in
  * `nat` (backend, balancer, NAT port) is claimed atomically with BPF_NOEXIST, so two clients
  * that use the same source port get different NAT ports and their replies are told apart.
  *
@@ -321,7 +322,11 @@ static __always_inline int to_backend(struct xdp_md *ctx, struct ethhdr *eth, st
 	__u32 slot;
 	__u16 nat_port;
 
-	struct flow *f = bpf_map_lookup_elem(&flows, &k);
+	/* A SYN opens a new connection: it consults the table even when a flow entry exists, because
+	 * that entry is a leftover of an earlier connection that used the same 4-tuple (clients reuse
+	 * ports) and may name a backend that has since been removed. */
+	int syn = tcp->syn && !tcp->ack;
+	struct flow *f = syn ? 0 : bpf_map_lookup_elem(&flows, &k);
 	if (f) {
 		slot = f->slot;
 		be = bpf_map_lookup_elem(&backends, &slot);

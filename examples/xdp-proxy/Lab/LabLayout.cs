@@ -23,8 +23,8 @@ internal sealed class LabLayout
 
     public LabLayout(string prefix)
     {
-        if (string.IsNullOrEmpty(prefix) || prefix.Length > 8 || !prefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
-            throw new ArgumentException($"lab prefix '{prefix}' must be 1-8 letters, digits or '-'", nameof(prefix));
+        if (string.IsNullOrEmpty(prefix) || prefix.Length > 16 || !prefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            throw new ArgumentException($"lab prefix '{prefix}' must be 1-16 letters, digits or '-'", nameof(prefix));
         Prefix = prefix;
         Switch = $"{prefix}-sw";
         Client = Host("client", 10);

@@ -36,10 +36,13 @@ internal static class Shell
         {
             throw new ToolException($"cannot run {file}: {e.Message}{Hint(file)}");
         }
+        // Process.Dispose leaves synchronously read streams open: dispose them, or every call leaks two pipes.
         using (p)
+        using (var outReader = p.StandardOutput)
+        using (var errReader = p.StandardError)
         {
-            var stderr = p.StandardError.ReadToEndAsync();
-            var stdout = p.StandardOutput.ReadToEnd();
+            var stderr = errReader.ReadToEndAsync();
+            var stdout = outReader.ReadToEnd();
             p.WaitForExit();
             return new Result(p.ExitCode, stdout, stderr.Result);
         }

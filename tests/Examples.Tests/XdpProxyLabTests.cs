@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Ebpf.Examples.XdpProxy.ControlPlane;
+using Ebpf.Examples.XdpProxy.DataPlane;
+using Ebpf.Examples.XdpProxy.Lab;
+using Ebpf.Examples.XdpProxy.Linux;
+using Ebpf.TestKit;
+
+namespace Ebpf.Examples.Tests;
+
+/// <summary>One lab (client, lb, two nginx backends on a bridge) for all the lab tests of a run.</summary>
+public sealed class XdpProxyLabFixture : IDisposable
+{
+    internal LabNetwork? Lab { get; private set; }
+
+    internal LabNetwork Get()
+    {
+        if (Lab is null)
+        {
+            Kernel.RequireRoot();
+            RunPrefix.EnsureSwept();
+            Lab = new LabNetwork(new LabLayout(RunPrefix.NewName("xp")));
+            Lab.Up();
+        }
+        return Lab;
+    }
+
+    public void Dispose() => Lab?.Down();
+}
+
+/// <summary>
+/// The balancer on the real kernel, in the lab: HTTP through the VIP over new and keep-alive
+/// connections, backend removal under load, and clean teardown of the lab and of a stopped `run`.
+/// </summary>
+[Collection(XdpProxyCollection.Name)]
+public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture<XdpProxyLabFixture>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
+
+    private LabLayout Layout => fixture.Get().Layout;
+    private IPEndPoint VipEndPoint => new(Layout.Vip, LabLayout.Port);
+
+    private Balancer StartBalancer(XdpMode mode)
+    {
+        var options = new BalancerOptions(LabHost.Interface, Layout.Balancer.Netns, Layout.Vip, LabLayout.Port,
+            Layout.Backends.Select(b => new IPEndPoint(b.Address, LabLayout.Port)).ToArray(), mode, null,
+            BalancerOptions.DefaultNatPortMin, BalancerOptions.DefaultNatPortMax);
+        var balancer = new Balancer(DataPlaneFactory.Create(), options);
+        try
+        {
+            balancer.Start();
+            return balancer;
+        }
+        catch
+        {
+            balancer.Dispose();
+            throw;
+        }
+    }
+
+    [Fact]
+    public void TheClientSendsWithChecksumOffloadOff()
+    {
+        var features = Shell.InNetns(Layout.Client.Netns, "ethtool", "-k", LabHost.Interface);
+        Assert.Contains("tx-checksumming: off", features);
+    }
+
+    [Theory]
+    [InlineData(XdpMode.Native)]
+    [InlineData(XdpMode.Generic)]
+    public async Task TwoThousandNewConnectionsAllSucceedAndSpreadOverBothBackends(XdpMode mode)
+    {
+        using var balancer = StartBalancer(mode);
+        var served = new ConcurrentDictionary<string, int>();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) < 2000)
+            {
+                using var http = await XdpProxyHttp.ConnectAsync(Layout.Client.Netns, VipEndPoint, Deadline);
+                served.AddOrUpdate(await http.GetAsync(close: true, Deadline), 1, (_, n) => n + 1);
+            }
+        }));
+
+        Assert.Equal(2000, served.Values.Sum());
+        Assert.Equal(["be1", "be2"], served.Keys.Order());
+        foreach (var (backend, count) in served)
+            Assert.InRange(count, 600, 1400); // 30-70 %
+        var snapshot = balancer.Snapshot();
+        Assert.Equal(0UL, snapshot.NatExhausted);
+        Assert.All(snapshot.Backends, b => Assert.True(b.PacketsToBackend > 0 && b.PacketsToClient > 0));
+    }
+
+    [Theory]
+    [InlineData(XdpMode.Native)]
+    [InlineData(XdpMode.Generic)]
+    public async Task KeepAliveConnectionsStayOnOneBackendThroughout(XdpMode mode)
+    {
+        using var balancer = StartBalancer(mode);
+        const int connections = 128, requests = 16; // 2,048 requests
+        var perConnection = await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
+        {
+            using var http = await XdpProxyHttp.ConnectAsync(Layout.Client.Netns, VipEndPoint, Deadline);
+            var names = new List<string>();
+            for (var i = 0; i < requests; i++)
+                names.Add(await http.GetAsync(close: false, Deadline));
+            return names;
+        }));
+
+        Assert.Equal(connections * requests, perConnection.Sum(n => n.Count));
+        Assert.All(perConnection, names => Assert.Single(names.Distinct()));
+        var byBackend = perConnection.GroupBy(n => n[0]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(["be1", "be2"], byBackend.Keys.Order());
+        Assert.All(byBackend.Values, c => Assert.InRange(c, connections * 3 / 10, connections * 7 / 10));
+    }
+
+    [Fact]
+    public async Task RemovingABackendUnderTrafficMovesNewConnectionsAndHangsNothing()
+    {
+        using var balancer = StartBalancer(XdpMode.Native);
+        var removed = new IPEndPoint(Layout.Backends[1].Address, LabLayout.Port);
+
+        // Keep-alive connections opened before the removal: they must keep working (draining).
+        var early = new List<(XdpProxyHttp Http, string Backend)>();
+        for (var i = 0; i < 16; i++)
+        {
+            var http = await XdpProxyHttp.ConnectAsync(Layout.Client.Netns, VipEndPoint, Deadline);
+            early.Add((http, await http.GetAsync(close: false, Deadline)));
+        }
+        Assert.Contains(early, e => e.Backend == "be2");
+
+        var removedAt = long.MaxValue;
+        var afterRemoval = new ConcurrentBag<string>();
+        var failures = new ConcurrentBag<Exception>();
+        var total = 0;
+        using var stop = new CancellationTokenSource();
+        var load = Enumerable.Range(0, 6).Select(async _ =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    using var http = await XdpProxyHttp.ConnectAsync(Layout.Client.Netns, VipEndPoint, Deadline);
+                    var name = await http.GetAsync(close: true, Deadline);
+                    Interlocked.Increment(ref total);
+                    if (started > Interlocked.Read(ref removedAt))
+                        afterRemoval.Add(name);
+                }
+                catch (Exception e)
+                {
+                    failures.Add(e);
+                }
+            }
+        }).ToArray();
+
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        balancer.Remove(removed);
+        Interlocked.Exchange(ref removedAt, Stopwatch.GetTimestamp());
+        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        foreach (var (http, backend) in early)
+            Assert.Equal(backend, await http.GetAsync(close: false, Deadline)); // draining: same backend, no hang
+        stop.Cancel();
+        await Task.WhenAll(load);
+        foreach (var (http, _) in early)
+            http.Dispose();
+
+        Assert.Empty(failures);
+        Assert.True(total > 100, $"only {total} requests completed");
+        Assert.NotEmpty(afterRemoval);
+        Assert.All(afterRemoval, name => Assert.Equal("be1", name));
+    }
+
+    [Fact]
+    public void LabDownLeavesNothingBehind()
+    {
+        Kernel.RequireRoot();
+        var lab = new LabNetwork(new LabLayout(RunPrefix.NewName("xd")));
+        lab.Up();
+        var backendPids = lab.Layout.Backends.Select(b => Nginx.ReadPid(lab.Layout.WorkDir(b))!.Value).ToArray();
+        Assert.All(backendPids, pid => Assert.True(Posix.Alive(pid)));
+
+        lab.Down();
+
+        var namespaces = Shell.Run("ip", "netns", "list");
+        Assert.DoesNotContain(lab.Layout.Prefix, namespaces);
+        Assert.All(lab.Layout.Hosts, h => Assert.False(Directory.Exists(lab.Layout.WorkDir(h)), $"{lab.Layout.WorkDir(h)} is left"));
+        Assert.All(backendPids, pid => Assert.False(Posix.Alive(pid), $"nginx {pid} is still running"));
+        Assert.Empty(lab.Down()); // idempotent
+    }
+
+    [Theory]
+    [InlineData("SIGTERM")]
+    [InlineData("SIGKILL")]
+    public void AStoppedRunLeavesNothingBehind(string signal)
+    {
+        Kernel.RequireRoot();
+        using (var probe = DataPlaneFactory.Create())
+            if (signal == "SIGKILL" && !probe.DetachesWhenKilled)
+                Assert.Skip("the temporary bpftool data plane attaches through netlink, which outlives a SIGKILLed process; " +
+                            "this runs once the data plane uses BPF links (XdpProxySkel over Ebpf.Runtime)");
+        var lb = Layout.Balancer.Netns;
+        var app = Path.Combine(AppContext.BaseDirectory, "xdp-proxy.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var a in new[] { app, "run", "--netns", lb, "--iface", LabHost.Interface, "--vip", Layout.Vip.ToString(),
+                                  "--port", LabLayout.Port.ToString(), "--backend", Layout.Backends[0].Address.ToString() })
+            psi.ArgumentList.Add(a);
+        var output = new ConcurrentQueue<string>();
+        using var run = new Process { StartInfo = psi };
+        run.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        run.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        run.Start();
+        run.BeginOutputReadLine();
+        run.BeginErrorReadLine();
+        try
+        {
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (!output.Any(l => l.Contains("balancing")) && !run.HasExited && DateTime.UtcNow < until)
+                Thread.Sleep(100);
+            Assert.True(output.Any(l => l.Contains("balancing")), $"run did not start: {string.Join('\n', output)}");
+            Assert.True(HasXdp(lb, LabHost.Interface), "run reported success but no XDP program is attached");
+            Assert.Contains(ControlSocket.Running(), n => n.Contains(lb));
+
+            Posix.Signal(run.Id, signal == "SIGTERM" ? Posix.SigTerm : Posix.SigKill);
+            Assert.True(run.WaitForExit(10_000), $"run did not exit: {string.Join('\n', output)}");
+        }
+        finally
+        {
+            if (!run.HasExited)
+                run.Kill();
+        }
+
+        Assert.False(HasXdp(lb, LabHost.Interface), "the balancer's XDP program is still attached");
+        Assert.False(HasXdp(Layout.Switch, "lb"), "the XDP stub on the veth peer is still attached");
+        Assert.DoesNotContain(ControlSocket.Running(), n => n.Contains(lb));
+        Assert.False(Directory.Exists($"/sys/fs/bpf/xdp-proxy-{run.Id}"), "pinned objects are left in bpffs");
+    }
+
+    private static bool HasXdp(string netns, string iface) =>
+        Shell.Run("ip", "-n", netns, "link", "show", "dev", iface).Contains("prog/xdp");
+}
