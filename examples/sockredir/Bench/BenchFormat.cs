@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Ebpf.Examples.Sockredir.Bench;
+
+/// <summary>The report as a console table, Markdown and JSON. Ratios are redirected / plain (latency: plain / redirected, so higher is better everywhere).</summary>
+internal static class BenchFormat
+{
+    private static readonly string[] Header =
+    [
+        "size", "Gbit/s plain", "redir", "x", "-N plain", "redir", "x",
+        "p50 us plain", "redir", "p99 us plain", "redir", "x p50", "tps plain", "redir", "x",
+    ];
+
+    public static string Table(BenchReport r)
+    {
+        var rows = Rows(r).Prepend(Header).ToList();
+        var widths = Enumerable.Range(0, Header.Length).Select(i => rows.Max(row => row[i].Length)).ToArray();
+        var sb = new StringBuilder();
+        foreach (var row in rows)
+            sb.AppendLine(string.Join("  ", row.Select((cell, i) => i == 0 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))));
+        return sb.ToString();
+    }
+
+    public static string Markdown(BenchReport r)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"`{r.Command}`, {r.StartedUtc:yyyy-MM-dd HH:mm} UTC, Linux {r.Kernel}, {r.Cpus} CPUs, loader {r.Loader}; " +
+                      $"iperf3 {r.SecondsPerThroughputRun:0.#} s per run, ping-pong {r.SecondsPerLatencyRun:0.#} s per run.");
+        sb.AppendLine();
+        sb.AppendLine("| " + string.Join(" | ", Header) + " |");
+        sb.AppendLine("|" + string.Concat(Header.Select((_, i) => i == 0 ? "---|" : "---:|")));
+        foreach (var row in Rows(r))
+            sb.AppendLine("| " + string.Join(" | ", row) + " |");
+        return sb.ToString();
+    }
+
+    public static string Json(BenchReport r) =>
+        JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true });
+
+    private static IEnumerable<string[]> Rows(BenchReport r) => r.Sizes.Select(s => new[]
+    {
+        SizeLabel(s.Size) + (s.WasRedirected ? "" : " (not redirected!)"),
+        F(s.Plain.ThroughputGbps), F(s.Redirected.ThroughputGbps), Ratio(s.Redirected.ThroughputGbps, s.Plain.ThroughputGbps),
+        F(s.Plain.ThroughputNoDelayGbps), F(s.Redirected.ThroughputNoDelayGbps), Ratio(s.Redirected.ThroughputNoDelayGbps, s.Plain.ThroughputNoDelayGbps),
+        F(s.Plain.P50Micros), F(s.Redirected.P50Micros), F(s.Plain.P99Micros), F(s.Redirected.P99Micros),
+        Ratio(s.Plain.P50Micros, s.Redirected.P50Micros),
+        s.Plain.TransactionsPerSecond.ToString("0", CultureInfo.InvariantCulture),
+        s.Redirected.TransactionsPerSecond.ToString("0", CultureInfo.InvariantCulture),
+        Ratio(s.Redirected.TransactionsPerSecond, s.Plain.TransactionsPerSecond),
+    });
+
+    private static string SizeLabel(int size) => size switch
+    {
+        >= 1 << 20 when size % (1 << 20) == 0 => $"{size >> 20} MiB",
+        _ => size.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static string F(double v) => v switch
+    {
+        >= 100 => v.ToString("0", CultureInfo.InvariantCulture),
+        >= 10 => v.ToString("0.0", CultureInfo.InvariantCulture),
+        _ => v.ToString("0.00", CultureInfo.InvariantCulture),
+    };
+
+    private static string Ratio(double a, double b) => b > 0 ? (a / b).ToString("0.00", CultureInfo.InvariantCulture) : "-";
+}

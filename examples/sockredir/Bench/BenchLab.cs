@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using Ebpf.Examples.Sockredir.Linux;
+using Ebpf.Examples.Sockredir.Redirector;
+
+namespace Ebpf.Examples.Sockredir.Bench;
+
+/// <summary>
+/// A place of its own for the benchmark: a network namespace (only its loopback, nothing else on the machine
+/// disturbs or is disturbed), and two sibling cgroups, `plain` and `redirected`, with the redirector attached
+/// to the second only. Both ends of a measured connection run in one of the two, so plain and redirected runs
+/// can alternate size by size in the same run. Dispose removes all of it.
+/// </summary>
+internal sealed class BenchLab : IDisposable
+{
+    private readonly string home;
+    private readonly List<Process> started = [];
+
+    public BenchLab(IRedirector redirector)
+    {
+        var name = $"sockredir-bench-{Environment.ProcessId}";
+        Netns = name;
+        home = Cgroups.Of(Environment.ProcessId);
+        Parent = Path.Combine(Cgroups.Root(), name);
+        try
+        {
+            NetNs.Add(Netns);
+            Directory.CreateDirectory(Parent);
+            PlainCgroup = Path.Combine(Parent, "plain");
+            RedirectedCgroup = Path.Combine(Parent, "redirected");
+            Directory.CreateDirectory(PlainCgroup);
+            Directory.CreateDirectory(RedirectedCgroup);
+            redirector.Attach(RedirectedCgroup);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Netns { get; }
+    public string Parent { get; }
+    public string PlainCgroup { get; } = "";
+    public string RedirectedCgroup { get; } = "";
+
+    public string CgroupFor(bool redirected) => redirected ? RedirectedCgroup : PlainCgroup;
+
+    /// <summary>Starts a process inside the lab's namespace and the chosen cgroup; killed on Dispose if still running.</summary>
+    public Process Start(bool redirected, string file, params string[] args)
+    {
+        var p = NetNs.StartIn(CgroupFor(redirected), Netns, file, args);
+        lock (started)
+            started.Add(p);
+        return p;
+    }
+
+    /// <summary>Waits until something listens on TCP <paramref name="port"/> in the lab's namespace.</summary>
+    public void WaitForListener(int port, Process server)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (server.HasExited)
+                throw new ToolException($"the server for port {port} exited early: {server.StandardError.ReadToEnd().Trim()}");
+            if (Shell.TryRun("ip", "netns", "exec", Netns, "ss", "-Hltn", $"sport = :{port}").Stdout.Trim().Length > 0)
+                return;
+            Thread.Sleep(20);
+        }
+        throw new ToolException($"nothing listens on port {port} in {Netns} after 10 s");
+    }
+
+    public void Dispose()
+    {
+        lock (started)
+        {
+            foreach (var p in started)
+            {
+                try { if (!p.HasExited) p.Kill(entireProcessTree: true); p.WaitForExit(5000); }
+                catch (InvalidOperationException) { }
+                p.Dispose();
+            }
+            started.Clear();
+        }
+        NetNs.Delete(Netns);
+        Cgroups.Remove(Parent, home);
+    }
+}

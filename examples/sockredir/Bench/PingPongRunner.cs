@@ -1,0 +1,38 @@
+using System.Globalization;
+using Ebpf.Examples.Sockredir.Linux;
+using Ebpf.Examples.Sockredir.Traffic;
+
+namespace Ebpf.Examples.Sockredir.Bench;
+
+/// <summary>Runs this app's own `pingpong serve` and `pingpong run` as two processes in the lab (see <see cref="PingPong"/>).</summary>
+internal static class PingPongRunner
+{
+    public static PingPongResult Measure(BenchLab lab, bool redirected, int port, int size, TimeSpan duration, bool noDelay)
+    {
+        var (file, prefix) = Self();
+        var nd = noDelay ? new[] { "--nodelay" } : [];
+        using var server = lab.Start(redirected, file, [.. prefix, "pingpong", "serve", "--port", Num(port), "--size", Num(size), .. nd]);
+        lab.WaitForListener(port, server);
+        using var client = lab.Start(redirected, file, [.. prefix, "pingpong", "run", "--port", Num(port), "--size", Num(size),
+            "--milliseconds", Num((int)duration.TotalMilliseconds), .. nd]);
+        var stdout = client.StandardOutput.ReadToEndAsync();
+        var stderr = client.StandardError.ReadToEndAsync();
+        if (!client.WaitForExit(duration + TimeSpan.FromSeconds(60)))
+            throw new ToolException($"pingpong -size {size} did not finish");
+        server.WaitForExit(5000);
+        if (client.ExitCode != 0)
+            throw new ToolException($"pingpong --size {size} failed: {stderr.Result.Trim()}");
+        return PingPongResult.FromJson(stdout.Result.Trim());
+    }
+
+    /// <summary>How to start this app again: the apphost, or `dotnet sockredir.dll` when run that way.</summary>
+    private static (string File, string[] Prefix) Self()
+    {
+        var process = Environment.ProcessPath ?? throw new ToolException("cannot find this program's path");
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? (process, [typeof(PingPongRunner).Assembly.Location])
+            : (process, []);
+    }
+
+    private static string Num(int v) => v.ToString(CultureInfo.InvariantCulture);
+}

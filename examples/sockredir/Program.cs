@@ -1,0 +1,3 @@
+using Ebpf.Examples.Sockredir.Commands;
+
+return CommandLine.Run(args);

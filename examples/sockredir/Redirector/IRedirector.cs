@@ -1,0 +1,28 @@
+namespace Ebpf.Examples.Sockredir.Redirector;
+
+/// <summary>
+/// What the app asks of the kernel side, in one small interface, so the loader behind it is one class
+/// to swap: today <see cref="BpftoolRedirector"/> (TEMPORARY, bpftool), later the generated
+/// SockredirSkel over Ebpf.Runtime. Created loaded, not attached.
+/// </summary>
+internal interface IRedirector : IDisposable
+{
+    /// <summary>
+    /// Attaches sockredir_msg to sock_hash (BPF_SK_MSG_VERDICT), then sockredir_sockops to the cgroup v2 directory
+    /// <paramref name="cgroup"/>: connections established afterwards by processes in that cgroup (or below it)
+    /// are inserted and redirected. Detached again on Dispose.
+    /// </summary>
+    void Attach(string cgroup);
+
+    /// <summary>The program's counters, summed over CPUs.</summary>
+    RedirectorStats ReadStats();
+
+    /// <summary>Sockets currently in sock_hash (the kernel removes a socket when it closes).</summary>
+    int SocketCount();
+
+    /// <summary>Names of sock_ops programs attached to <paramref name="cgroup"/> by someone else (two sockmap users on one cgroup interfere).</summary>
+    IReadOnlyList<string> OtherSockOpsPrograms(string cgroup);
+
+    /// <summary>True when the kernel detaches everything if this process dies (BPF links); false for bpftool's attachments.</summary>
+    bool DetachesWhenKilled { get; }
+}
