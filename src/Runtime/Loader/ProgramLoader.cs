@@ -1,0 +1,142 @@
+using System.Text;
+using Ebpf.Errors;
+using Ebpf.Internal;
+using Ebpf.Links;
+using Ebpf.Object;
+
+namespace Ebpf.Loader;
+
+/// <summary>What BPF_PROG_LOAD needs beyond the spec: the relocated instructions and the resolved attach target.</summary>
+internal readonly record struct ProgramLoadInput(byte[] Instructions, BpfFd? Btf, uint AttachBtfId, string ObjectName);
+
+/// <summary>
+/// BPF_PROG_LOAD of one relocated program with its license, types, flags, name, attach target and, when the
+/// object's BTF is loaded, its func_info and line_info (so the verifier's log quotes the C source). A refusal
+/// becomes a <see cref="BpfVerifierException"/> with the whole log.
+/// </summary>
+internal static unsafe class ProgramLoader
+{
+    private const int FuncInfoRecordSize = 8, LineInfoRecordSize = 16;
+
+    public static BpfFd Load(ProgramSpec spec, ProgramLoadInput input, BpfObjectOptions options, out string log)
+    {
+        var license = Encoding.ASCII.GetBytes(spec.License + "\0");
+        var withBtf = input.Btf is not null;
+        var funcInfo = withBtf ? FuncInfos(spec) : Array.Empty<byte>();
+        var lineInfo = withBtf ? LineInfos(spec) : Array.Empty<byte>();
+        var flags = (spec.Sleepable ? ProgLoadAttr.FlagSleepable : 0) | (spec.XdpFrags ? ProgLoadAttr.FlagXdpHasFrags : 0);
+        int fd, errno;
+        fixed (byte* insns = input.Instructions, lic = license, fi = funcInfo, li = lineInfo)
+        {
+            var template = new ProgLoadAttr
+            {
+                ProgType = (uint)spec.Type,
+                InsnCnt = (uint)(input.Instructions.Length / 8),
+                Insns = (ulong)insns,
+                License = (ulong)lic,
+                // Only kprobes of old kernels check kern_version; libbpf fills in the running kernel's for them.
+                KernVersion = spec.KernelVersion != 0 || spec.Type != ProgramType.Kprobe ? spec.KernelVersion : KernelVersion.Code,
+                ProgFlags = flags,
+                ExpectedAttachType = (uint)spec.ExpectedAttachType,
+                AttachBtfId = input.AttachBtfId,
+            };
+            template = WithName(template, spec.Name);
+            if (withBtf)
+            {
+                template.ProgBtfFd = input.Btf!.Value;
+                if (funcInfo.Length > 0)
+                {
+                    template.FuncInfoRecSize = FuncInfoRecordSize;
+                    template.FuncInfo = (ulong)fi;
+                    template.FuncInfoCnt = (uint)spec.FuncInfos.Count;
+                }
+                if (lineInfo.Length > 0)
+                {
+                    template.LineInfoRecSize = LineInfoRecordSize;
+                    template.LineInfo = (ulong)li;
+                    template.LineInfoCnt = (uint)spec.LineInfos.Count;
+                }
+            }
+            fd = VerifierLog.Run((byte* buf, uint size, uint level, out int e, out uint trueSize) =>
+            {
+                var attr = template;
+                attr.LogBuf = (ulong)buf;
+                attr.LogSize = size;
+                attr.LogLevel = level;
+                var r = BpfSyscall.Call(BpfCommand.ProgLoad, ref attr, out e);
+                trueSize = attr.LogTrueSize;
+                return r;
+            }, options.VerifierLogLevel, options.VerifierLogSize, out errno, out log);
+        }
+        GC.KeepAlive(input.Btf);
+        if (fd >= 0)
+            return new BpfFd(fd);
+        throw Refused(spec, errno, log);
+    }
+
+    private static BpfException Refused(ProgramSpec spec, int errno, string log)
+    {
+        var what = $"program '{spec.Name}' (section {spec.SectionName}, {spec.Type})";
+        var hint = ProgramLoadHints.Explain(spec, errno);
+        if (log.Trim().Length == 0 && errno is Errno.EPERM or Errno.EACCES)
+            return new BpfException(
+                $"cannot load {what} (BPF_PROG_LOAD): {Errno.Describe(errno)}; "
+                + (hint ?? Privileges.Explain(BpfErrors.ProgramCapabilities(spec.Type))),
+                errno, "BPF_PROG_LOAD", spec.Name);
+        var message = new StringBuilder()
+            .Append("the kernel refused ").Append(what).Append(" (BPF_PROG_LOAD): ").Append(Errno.Describe(errno));
+        if (hint is not null)
+            message.Append("; ").Append(hint);
+        if (log.Length > 0)
+            message.Append(". The verifier's last words:\n").Append(VerifierLog.Tail(log));
+        else
+            message.Append(" (the kernel wrote no verifier log)");
+        return new BpfVerifierException(message.ToString(), errno, spec.Name, log);
+    }
+
+    private static byte[] FuncInfos(ProgramSpec spec)
+    {
+        var bytes = new byte[spec.FuncInfos.Count * FuncInfoRecordSize];
+        for (var i = 0; i < spec.FuncInfos.Count; i++)
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(i * 8), spec.FuncInfos[i].InstructionOffset);
+            BitConverter.TryWriteBytes(bytes.AsSpan(i * 8 + 4), spec.FuncInfos[i].TypeId);
+        }
+        return bytes;
+    }
+
+    private static byte[] LineInfos(ProgramSpec spec)
+    {
+        var bytes = new byte[spec.LineInfos.Count * LineInfoRecordSize];
+        for (var i = 0; i < spec.LineInfos.Count; i++)
+        {
+            var l = spec.LineInfos[i];
+            var at = bytes.AsSpan(i * 16);
+            BitConverter.TryWriteBytes(at, l.InstructionOffset);
+            BitConverter.TryWriteBytes(at[4..], l.FileNameOffset);
+            BitConverter.TryWriteBytes(at[8..], l.LineOffset);
+            BitConverter.TryWriteBytes(at[12..], l.LineCol);
+        }
+        return bytes;
+    }
+
+    private static ProgLoadAttr WithName(ProgLoadAttr attr, string name)
+    {
+        WriteName(attr.ProgName, name);
+        return attr;
+    }
+
+    /// <summary>The kernel keeps 15 characters of a program name from [A-Za-z0-9_.]; libbpf truncates the same way.</summary>
+    private static void WriteName(byte* destination, string name)
+    {
+        var n = 0;
+        foreach (var c in name)
+        {
+            if (n == 15)
+                break;
+            if (char.IsAsciiLetterOrDigit(c) || c is '_' or '.')
+                destination[n++] = (byte)c;
+        }
+        destination[n] = 0;
+    }
+}

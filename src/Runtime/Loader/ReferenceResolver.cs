@@ -1,0 +1,90 @@
+using System.Buffers.Binary;
+using Ebpf.Btf;
+using Ebpf.Object;
+
+namespace Ebpf.Loader;
+
+/// <summary>
+/// Writes what the kernel needs into a program's ld_imm64 and call instructions (the <see cref="ProgramSpec.References"/>
+/// the reader found): a map's fd (BPF_PSEUDO_MAP_FD), a data map's fd plus the variable's offset
+/// (BPF_PSEUDO_MAP_VALUE), a kfunc's or .ksyms variable's id in the kernel BTF (BPF_PSEUDO_KFUNC_CALL,
+/// BPF_PSEUDO_BTF_ID) and a .kconfig variable's place in the .kconfig map.
+/// </summary>
+internal sealed class ReferenceResolver
+{
+    private const byte PseudoMapFd = 1, PseudoMapValue = 2, PseudoBtfId = 3, PseudoKfuncCall = 2;
+
+    private readonly Func<string, BpfMap?> findMap;
+    private readonly Func<BtfSpec> kernelBtf;
+    private readonly BpfMap? kconfigMap;
+    private readonly IReadOnlySet<string> kconfigNames;
+
+    public ReferenceResolver(Func<string, BpfMap?> findMap, Func<BtfSpec> kernelBtf, BpfMap? kconfigMap, IReadOnlySet<string> kconfigNames)
+    {
+        this.findMap = findMap;
+        this.kernelBtf = kernelBtf;
+        this.kconfigMap = kconfigMap;
+        this.kconfigNames = kconfigNames;
+    }
+
+    /// <summary>Patches <paramref name="instructions"/> (a copy of the program's) in place.</summary>
+    public void Apply(ProgramSpec program, byte[] instructions)
+    {
+        foreach (var r in program.References)
+        {
+            var at = r.InstructionIndex * 8;
+            if (at < 0 || at + 8 > instructions.Length)
+                throw new BpfException($"program '{program.Name}': reference to '{r.Symbol}' points past the program's end", 0, "relocate", program.Name);
+            switch (r.Kind)
+            {
+                case ReferenceKind.Map:
+                    SetLoad64(program, instructions, at, r, PseudoMapFd, Map(program, r.Symbol).Fd, 0);
+                    break;
+                case ReferenceKind.MapValue:
+                    SetLoad64(program, instructions, at, r, PseudoMapValue, Map(program, r.Symbol).Fd, r.Offset);
+                    break;
+                case ReferenceKind.Kfunc:
+                    SetSource(instructions, at, PseudoKfuncCall);
+                    BinaryPrimitives.WriteInt16LittleEndian(instructions.AsSpan(at + 2), 0); // off: 0 = vmlinux (no module fd_array)
+                    BinaryPrimitives.WriteUInt32LittleEndian(instructions.AsSpan(at + 4), KernelId<BtfFunc>(program, r.Symbol, "kernel function (kfunc)"));
+                    break;
+                case ReferenceKind.Extern when kconfigNames.Contains(r.Symbol):
+                    SetLoad64(program, instructions, at, r, PseudoMapValue, kconfigMap!.Fd, r.Offset);
+                    break;
+                case ReferenceKind.Extern:
+                    SetLoad64(program, instructions, at, r, PseudoBtfId, (int)KernelId<BtfVar>(program, r.Symbol, "kernel variable (__ksym)"), 0);
+                    break;
+            }
+        }
+    }
+
+    private BpfMap Map(ProgramSpec program, string name) =>
+        findMap(name) ?? throw new BpfException(
+            $"program '{program.Name}' refers to map '{name}', which the object does not define", 0, "relocate", program.Name);
+
+    private static void SetLoad64(ProgramSpec program, byte[] insns, int at, InstructionReference r, byte source, int imm, uint nextImm)
+    {
+        // ld_imm64 is two 8-byte slots: opcode BPF_LD|BPF_IMM|BPF_DW (0x18) in the first, imm in bytes 4..7 of each.
+        if (insns[at] != 0x18 || at + 16 > insns.Length)
+            throw new BpfException(
+                $"program '{program.Name}': the reference to '{r.Symbol}' is at instruction {r.InstructionIndex}, which is not a 64-bit load",
+                0, "relocate", program.Name);
+        SetSource(insns, at, source);
+        BinaryPrimitives.WriteInt32LittleEndian(insns.AsSpan(at + 4), imm);
+        BinaryPrimitives.WriteUInt32LittleEndian(insns.AsSpan(at + 12), nextImm);
+    }
+
+    private static void SetSource(byte[] insns, int at, byte source) => insns[at + 1] = (byte)((insns[at + 1] & 0x0f) | (source << 4));
+
+    private uint KernelId<T>(ProgramSpec program, string name, string what) where T : BtfType
+    {
+        var btf = kernelBtf();
+        foreach (var t in btf.FindByName(name))
+            if (t is T)
+                return t.Id;
+        throw new BpfException(
+            $"program '{program.Name}' uses the {what} '{name}', which the running kernel's BTF does not have: the kernel is too old "
+            + "or built without it (functions and variables of kernel modules are not resolved by this loader yet)",
+            Errors.ErrnoText.ENOENT, "relocate", program.Name);
+    }
+}
