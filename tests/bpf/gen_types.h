@@ -81,6 +81,27 @@ struct gen_naming {
     __u8 _1st;
 };
 
+// Bitfields in awkward places: a full 64-bit one off byte alignment, one crossing a 4-byte boundary, small
+// signed ones, and one in the last bytes (its storage window must move back to stay inside the struct).
+struct __attribute__((packed)) gen_bits {
+    __u8 head;
+    __u64 all64 : 64;
+    __u32 odd : 31;
+    __s8 tiny : 3;
+    __s32 negative : 7;
+    enum gen_proto proto : 5;
+    __u16 last : 9;
+};
+
+// 6 bytes; 'last' needs a 4-byte storage window from byte 3, which would end past the struct: it moves back.
+struct __attribute__((packed)) gen_tail_bits {
+    __u8 a;
+    __u8 b;
+    __u8 c;
+    __u32 last : 17;
+    __u8 end : 7;
+};
+
 typedef struct {
     __u32 lo;
     __u32 hi;

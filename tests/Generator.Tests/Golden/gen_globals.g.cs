@@ -80,7 +80,7 @@ namespace Ebpf.Generator.Tests.Golden
         /// <summary>The global variables of section <c>.rodata.limits</c> (12 bytes).</summary>
         public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.RodataLimitsSection RodataLimits { get; }
 
-        /// <summary>The global variables of section <c>.bss</c> (160 bytes).</summary>
+        /// <summary>The global variables of section <c>.bss</c> (184 bytes).</summary>
         public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.BssSection Bss { get; }
 
         /// <summary>Creates the maps, initialises the globals and loads the programs into the kernel.</summary>
@@ -252,11 +252,25 @@ namespace Ebpf.Generator.Tests.Golden
                 set => GlobalData.Write<short>(36, value);
             }
 
-            /// <summary><c>last_event</c>, at byte 40 (120 bytes).</summary>
+            /// <summary><c>bits</c>, at byte 38 (16 bytes).</summary>
+            public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenBits Bits
+            {
+                get => GlobalData.Read<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenBits>(38);
+                set => GlobalData.Write<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenBits>(38, value);
+            }
+
+            /// <summary><c>tail_bits</c>, at byte 54 (6 bytes).</summary>
+            public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenTailBits TailBits
+            {
+                get => GlobalData.Read<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenTailBits>(54);
+                set => GlobalData.Write<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenTailBits>(54, value);
+            }
+
+            /// <summary><c>last_event</c>, at byte 64 (120 bytes).</summary>
             public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenEvent LastEvent
             {
-                get => GlobalData.Read<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenEvent>(40);
-                set => GlobalData.Write<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenEvent>(40, value);
+                get => GlobalData.Read<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenEvent>(64);
+                set => GlobalData.Write<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenEvent>(64, value);
             }
         }
 
@@ -492,6 +506,112 @@ namespace Ebpf.Generator.Tests.Golden
             /// <summary><c>_1st</c>, at byte 16 (1 bytes).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(16)]
             public byte _1st;
+        }
+
+        /// <summary>C <c>struct gen_bits</c> (16 bytes); fields at the offsets BTF gives.</summary>
+        [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
+        public partial struct GenBits
+        {
+            /// <summary><c>head</c>, at byte 0 (1 bytes).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(0)]
+            public byte Head;
+
+            [global::System.Runtime.InteropServices.FieldOffset(1)]
+            private ulong _bitfield0;
+
+            /// <summary>Bitfield <c>all64</c>: 64 bits from bit 0 of the 8 bytes at byte 1.</summary>
+            public ulong All64
+            {
+                readonly get => unchecked((ulong)(((ulong)_bitfield0 >> 0) & 0xFFFFFFFFFFFFFFFFUL));
+                set => _bitfield0 = unchecked((ulong)(((ulong)_bitfield0 & ~(0xFFFFFFFFFFFFFFFFUL << 0)) | (((ulong)value & 0xFFFFFFFFFFFFFFFFUL) << 0)));
+            }
+
+            [global::System.Runtime.InteropServices.FieldOffset(9)]
+            private uint _bitfield1;
+
+            /// <summary>Bitfield <c>odd</c>: 31 bits from bit 0 of the 4 bytes at byte 9.</summary>
+            public uint Odd
+            {
+                readonly get => unchecked((uint)(((ulong)_bitfield1 >> 0) & 0x7FFFFFFFUL));
+                set => _bitfield1 = unchecked((uint)(((ulong)_bitfield1 & ~(0x7FFFFFFFUL << 0)) | (((ulong)value & 0x7FFFFFFFUL) << 0)));
+            }
+
+            [global::System.Runtime.InteropServices.FieldOffset(12)]
+            private ushort _bitfield2;
+
+            /// <summary>Bitfield <c>tiny</c>: 3 bits from bit 7 of the 2 bytes at byte 12.</summary>
+            public sbyte Tiny
+            {
+                readonly get => unchecked((sbyte)((long)((ulong)_bitfield2 << 54) >> 61));
+                set => _bitfield2 = unchecked((ushort)(((ulong)_bitfield2 & ~(0x7UL << 7)) | (((ulong)value & 0x7UL) << 7)));
+            }
+
+            [global::System.Runtime.InteropServices.FieldOffset(13)]
+            private ushort _bitfield3;
+
+            /// <summary>Bitfield <c>negative</c>: 7 bits from bit 2 of the 2 bytes at byte 13.</summary>
+            public int Negative
+            {
+                readonly get => unchecked((int)((long)((ulong)_bitfield3 << 55) >> 57));
+                set => _bitfield3 = unchecked((ushort)(((ulong)_bitfield3 & ~(0x7FUL << 2)) | (((ulong)value & 0x7FUL) << 2)));
+            }
+
+            [global::System.Runtime.InteropServices.FieldOffset(14)]
+            private byte _bitfield4;
+
+            /// <summary>Bitfield <c>proto</c>: 5 bits from bit 1 of the 1 bytes at byte 14.</summary>
+            public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenProto Proto
+            {
+                readonly get => unchecked((global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenProto)(((ulong)_bitfield4 >> 1) & 0x1FUL));
+                set => _bitfield4 = unchecked((byte)(((ulong)_bitfield4 & ~(0x1FUL << 1)) | (((ulong)value & 0x1FUL) << 1)));
+            }
+
+            [global::System.Runtime.InteropServices.FieldOffset(14)]
+            private ushort _bitfield5;
+
+            /// <summary>Bitfield <c>last</c>: 9 bits from bit 6 of the 2 bytes at byte 14.</summary>
+            public ushort Last
+            {
+                readonly get => unchecked((ushort)(((ulong)_bitfield5 >> 6) & 0x1FFUL));
+                set => _bitfield5 = unchecked((ushort)(((ulong)_bitfield5 & ~(0x1FFUL << 6)) | (((ulong)value & 0x1FFUL) << 6)));
+            }
+        }
+
+        /// <summary>C <c>struct gen_tail_bits</c> (6 bytes); fields at the offsets BTF gives.</summary>
+        [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 6)]
+        public partial struct GenTailBits
+        {
+            /// <summary><c>a</c>, at byte 0 (1 bytes).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(0)]
+            public byte A;
+
+            /// <summary><c>b</c>, at byte 1 (1 bytes).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(1)]
+            public byte B;
+
+            /// <summary><c>c</c>, at byte 2 (1 bytes).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(2)]
+            public byte C;
+
+            [global::System.Runtime.InteropServices.FieldOffset(2)]
+            private uint _bitfield0;
+
+            /// <summary>Bitfield <c>last</c>: 17 bits from bit 8 of the 4 bytes at byte 2.</summary>
+            public uint Last
+            {
+                readonly get => unchecked((uint)(((ulong)_bitfield0 >> 8) & 0x1FFFFUL));
+                set => _bitfield0 = unchecked((uint)(((ulong)_bitfield0 & ~(0x1FFFFUL << 8)) | (((ulong)value & 0x1FFFFUL) << 8)));
+            }
+
+            [global::System.Runtime.InteropServices.FieldOffset(5)]
+            private byte _bitfield1;
+
+            /// <summary>Bitfield <c>end</c>: 7 bits from bit 1 of the 1 bytes at byte 5.</summary>
+            public byte End
+            {
+                readonly get => unchecked((byte)(((ulong)_bitfield1 >> 1) & 0x7FUL));
+                set => _bitfield1 = unchecked((byte)(((ulong)_bitfield1 & ~(0x7FUL << 1)) | (((ulong)value & 0x7FUL) << 1)));
+            }
         }
 
         /// <summary>A C array of 16 <c>sbyte</c> (16 bytes); index it or use it as a span.</summary>
