@@ -1,0 +1,96 @@
+namespace Ebpf.Internal;
+
+/// <summary>
+/// The map element commands over raw pointers. Callers pass pointers into stack memory or pinned spans, so a
+/// lookup or update allocates nothing. Each returns the errno (0 on success).
+/// </summary>
+internal static unsafe class MapSyscalls
+{
+    public static int Lookup(BpfFd map, void* key, void* value, ulong flags = 0)
+    {
+        var attr = new MapElemAttr { MapFd = map.Value, Key = (ulong)key, Value = (ulong)value, Flags = flags };
+        BpfSyscall.Call(BpfCommand.MapLookupElem, ref attr, out var errno);
+        return errno;
+    }
+
+    public static int Update(BpfFd map, void* key, void* value, ulong flags)
+    {
+        var attr = new MapElemAttr { MapFd = map.Value, Key = (ulong)key, Value = (ulong)value, Flags = flags };
+        BpfSyscall.Call(BpfCommand.MapUpdateElem, ref attr, out var errno);
+        return errno;
+    }
+
+    public static int Delete(BpfFd map, void* key)
+    {
+        var attr = new MapElemAttr { MapFd = map.Value, Key = (ulong)key };
+        BpfSyscall.Call(BpfCommand.MapDeleteElem, ref attr, out var errno);
+        return errno;
+    }
+
+    /// <summary>The key after <paramref name="key"/> (the first key when it is null); ENOENT at the end.</summary>
+    public static int GetNextKey(BpfFd map, void* key, void* nextKey)
+    {
+        var attr = new MapElemAttr { MapFd = map.Value, Key = (ulong)key, Value = (ulong)nextKey };
+        BpfSyscall.Call(BpfCommand.MapGetNextKey, ref attr, out var errno);
+        return errno;
+    }
+
+    public static int LookupAndDelete(BpfFd map, void* key, void* value)
+    {
+        var attr = new MapElemAttr { MapFd = map.Value, Key = (ulong)key, Value = (ulong)value };
+        BpfSyscall.Call(BpfCommand.MapLookupAndDeleteElem, ref attr, out var errno);
+        return errno;
+    }
+
+    public static int Freeze(BpfFd map)
+    {
+        var attr = new MapFdAttr { MapFd = map.Value };
+        BpfSyscall.Call(BpfCommand.MapFreeze, ref attr, out var errno);
+        return errno;
+    }
+
+    /// <summary>bpf_map_info of an open map.</summary>
+    public static int GetInfo(BpfFd fd, out MapInfo info)
+    {
+        info = default;
+        fixed (MapInfo* p = &info)
+        {
+            var attr = new ObjInfoAttr { BpfFd = fd.Value, InfoLen = (uint)sizeof(MapInfo), Info = (ulong)p };
+            BpfSyscall.Call(BpfCommand.ObjGetInfoByFd, ref attr, out var errno);
+            return errno;
+        }
+    }
+
+    /// <summary>A new descriptor for the map with kernel id <paramref name="id"/> (BPF_MAP_GET_FD_BY_ID).</summary>
+    public static BpfFd? GetFdById(uint id, out int errno)
+    {
+        // bpf_attr for BPF_MAP_GET_FD_BY_ID: map_id (u32) at offset 0, next_id, open_flags.
+        var attr = stackalloc uint[4];
+        attr[0] = id;
+        attr[1] = attr[2] = attr[3] = 0;
+        var fd = BpfSyscall.Call(BpfCommand.MapGetFdById, attr, 16, out errno);
+        return fd >= 0 ? new BpfFd(fd) : null;
+    }
+
+    public static int Pin(BpfFd fd, string path)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = bytes)
+        {
+            var attr = new ObjPinAttr { PathName = (ulong)p, BpfFd = fd.Value };
+            BpfSyscall.Call(BpfCommand.ObjPin, ref attr, out var errno);
+            return errno;
+        }
+    }
+
+    public static BpfFd? GetPinned(string path, out int errno)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = bytes)
+        {
+            var attr = new ObjPinAttr { PathName = (ulong)p };
+            var fd = BpfSyscall.Call(BpfCommand.ObjGet, ref attr, out errno);
+            return fd >= 0 ? new BpfFd(fd) : null;
+        }
+    }
+}
