@@ -35,7 +35,8 @@ internal static class BenchReport
     {
         var sb = new StringBuilder();
         sb.AppendLine($"`{d.Command}` — {d.Date}, Linux {d.Kernel}, {d.Cpus} CPUs, wrk -t{d.Threads} -c{d.Connections} " +
-                      $"-d{d.DurationSeconds:F0}s keep-alive, median of {d.Rounds} round(s)");
+                      $"-d{d.DurationSeconds:F0}s keep-alive, " +
+                      $"{d.Rounds} interleaved round(s), median of each column (errors: sum)");
         sb.AppendLine();
         sb.AppendLine("| path | req/s | p50 ms | p99 ms | errors | balancer CPU ms | balancer CPU µs/req | machine CPU µs/req |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -51,7 +52,8 @@ internal static class BenchReport
             $"XDP native / nginx stream: {d.XdpNativeOverNginxStream:F2}x req/s; p99 {(d.XdpNativeP99Lower ? "lower" : "NOT lower")} than nginx stream. "));
         sb.AppendLine("Balancer CPU: for XDP the program's own run time (kernel.bpf_stats_enabled), which leaves out the veth driver and " +
                       "softirq work around it; for nginx its processes' user+system time. Machine CPU covers everything (client, " +
-                      "balancer, backends, softirqs) per request and is the fairer comparison.");
+                      "balancer, backends, softirqs) per request and is the fairer comparison, but it is read from /proc/stat and so also " +
+                      "counts whatever else the machine ran meanwhile.");
         return sb.ToString();
     }
 }

@@ -46,8 +46,16 @@ internal sealed class BenchRunner(LabLayout layout, BenchSettings settings, Text
                 log.WriteLine($"bench:   {row.RequestsPerSecond:F0} req/s, p50 {row.P50Ms:F2} ms, p99 {row.P99Ms:F2} ms");
                 results[name].Add(row);
             }
-        // Report each path's median round by requests/s.
-        return paths.Select(p => results[p.Name].OrderBy(r => r.RequestsPerSecond).ElementAt(settings.Rounds / 2)).ToArray();
+        // Each column's median over the rounds (the machine is shared: one slow round must not decide).
+        return paths.Select(p => Median(results[p.Name])).ToArray();
+    }
+
+    private static BenchRow Median(List<BenchRow> rounds)
+    {
+        double M(Func<BenchRow, double> f) => rounds.Select(f).Order().ElementAt(rounds.Count / 2);
+        var cpu = rounds.All(r => r.BalancerCpuMs is not null) ? M(r => r.BalancerCpuMs!.Value) : (double?)null;
+        return new BenchRow(rounds[0].Path, M(r => r.RequestsPerSecond), M(r => r.P50Ms), M(r => r.P99Ms),
+            (long)M(r => r.Requests), rounds.Sum(r => r.Errors), cpu, rounds[0].BalancerCpuMeasure, M(r => r.MachineCpuUsPerRequest));
     }
 
     private string VipUrl => $"http://{layout.Vip}:{LabLayout.Port}/";

@@ -34,7 +34,7 @@ internal sealed class BpftoolDataPlane : IDataPlane
 
     public void Attach(string iface, string? netns, XdpMode mode)
     {
-        if (mode == XdpMode.Native && VethPeer.Find(iface, netns) is { } peer && !HasXdp(peer.Name, peer.Netns))
+        if (mode == XdpMode.Native && VethPeer.Find(iface, netns) is { } peer && !VethPeer.HasXdp(peer.Name, peer.Netns))
         {
             IpLink(peer.Netns, "set", "dev", peer.Name, "xdpdrv", "pinned", Path.Combine(pinDir, "progs", "xdp_pass"));
             attached.Add((peer.Name, peer.Netns, "xdpdrv"));
@@ -141,12 +141,6 @@ internal sealed class BpftoolDataPlane : IDataPlane
     }
 
     private static string Hex(uint v) => string.Join(' ', BitConverter.GetBytes(v).Select(b => b.ToString("x2")));
-
-    private static bool HasXdp(string iface, string? netns)
-    {
-        var json = JsonDocument.Parse(Shell.Run("ip", netns is null ? ["-j", "link", "show", "dev", iface] : ["-n", netns, "-j", "link", "show", "dev", iface])).RootElement;
-        return json[0].TryGetProperty("xdp", out _);
-    }
 
     // Not `ip -n`: that remounts /sys for the namespace and hides the pins under /sys/fs/bpf. A child
     // started from a thread inside the namespace is in it too, and sees this process's mounts.

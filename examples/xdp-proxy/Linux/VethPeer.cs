@@ -29,6 +29,9 @@ internal sealed record VethPeer(int IfIndex, string Name, string? Netns)
         return new VethPeer(peerIndex, peer.GetProperty("ifname").GetString()!, peerNetns);
     }
 
+    /// <summary>Whether <paramref name="iface"/> already runs an XDP program (any mode).</summary>
+    public static bool HasXdp(string iface, string? netns) => Json(netns, "link", "show", "dev", iface)[0].TryGetProperty("xdp", out _);
+
     private static JsonElement Json(string? netns, params string[] args)
     {
         string[] full = netns is null ? ["-j", .. args] : ["-n", netns, "-j", .. args];
