@@ -173,6 +173,25 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void AJumboMtuGivesAClearErrorInNativeMode()
+    {
+        var lb = Layout.Balancer.Netns;
+        Shell.Run("ip", "-n", lb, "link", "set", "dev", LabHost.Interface, "mtu", "9000");
+        try
+        {
+            var e = Assert.Throws<ToolException>(() => StartBalancer(XdpMode.Native).Dispose());
+            Assert.Contains("MTU", e.Message);
+            Assert.Contains("--mode generic", e.Message);
+            Assert.False(HasXdp(lb, LabHost.Interface));
+            Assert.False(HasXdp(Layout.Switch, "lb"), "the stub on the veth peer was left behind by the failed attach");
+        }
+        finally
+        {
+            Shell.Run("ip", "-n", lb, "link", "set", "dev", LabHost.Interface, "mtu", "1500");
+        }
+    }
+
+    [Fact]
     public void LabDownLeavesNothingBehind()
     {
         Kernel.RequireRoot();

@@ -34,19 +34,18 @@ internal sealed class BpftoolDataPlane : IDataPlane
 
     public void Attach(string iface, string? netns, XdpMode mode)
     {
-        if (mode == XdpMode.Native && VethPeer.Find(iface, netns) is { } peer && !VethPeer.HasXdp(peer.Name, peer.Netns))
-        {
-            IpLink(peer.Netns, "set", "dev", peer.Name, "xdpdrv", "pinned", Path.Combine(pinDir, "progs", "xdp_pass"));
-            attached.Add((peer.Name, peer.Netns, "xdpdrv"));
-        }
         try
         {
+            if (mode == XdpMode.Native && VethPeer.Find(iface, netns) is { } peer && !VethPeer.HasXdp(peer.Name, peer.Netns))
+            {
+                IpLink(peer.Netns, "set", "dev", peer.Name, "xdpdrv", "pinned", Path.Combine(pinDir, "progs", "xdp_pass"));
+                attached.Add((peer.Name, peer.Netns, "xdpdrv"));
+            }
             IpLink(netns, "set", "dev", iface, Kind(mode), "pinned", Path.Combine(pinDir, "progs", "xdp_proxy"));
         }
         catch (ToolException e) when (mode == XdpMode.Native)
         {
-            throw new ToolException($"native XDP attach on {iface} failed: {e.Message}. Native XDP on veth refuses MTUs above about 3.5 KB " +
-                                    "(lower the MTU) and needs a driver with XDP support; --mode generic works everywhere");
+            throw new ToolException(AttachErrors.Native(iface, e.Message));
         }
         attached.Add((iface, netns, Kind(mode)));
     }
