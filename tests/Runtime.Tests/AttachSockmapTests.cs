@@ -68,4 +68,47 @@ public sealed class AttachSockmapTests
         Assert.Equal(3, server.Receive(buf));
         Assert.True(prog.RunStatistics.RunCount >= 1);
     }
+
+    /// <summary>The whole path a user takes: BpfObject loads the object, typed maps, AttachToMap(SockHashMap).</summary>
+    [Fact]
+    public void SkMsg_from_a_loaded_object_attaches_to_its_typed_sockhash_and_counts_messages()
+    {
+        Kernel.RequireRoot();
+        using var obj = BpfObject.OpenFile(TestObjects.Compile("attach_sockmap.bpf.c"));
+        obj.Load();
+        var prog = obj.GetProgram<SkMsgProgram>("attach_count_msg");
+        var socks = new SockHashMap<uint>(obj.GetMap("attach_socks"));
+        var stats = new ArrayMap<ulong>(obj.GetMap("attach_msg_stats"));
+        using var link = prog.AttachToMap(socks);
+        Assert.True(link.IsKernelLink, link.Description);
+
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndpoint);
+        using var server = listener.AcceptSocket();
+        socks.Update(7, client);
+        client.Send(new byte[100]);
+        client.Send(new byte[23]);
+        var buf = new byte[256];
+        var got = 0;
+        server.ReceiveTimeout = 5000;
+        while (got < 123)
+            got += server.Receive(buf, got, buf.Length - got, SocketFlags.None);
+        Assert.Equal(2UL, stats[0]);
+        Assert.Equal(123UL, stats[1]);
+
+        // Kernel semantics: a socket takes the map's programs when it enters the map, so detaching stops the
+        // program for sockets added later; one already in the map keeps it until it leaves the map.
+        link.Dispose();
+        Assert.False(Bpftool.LinkExists(link.Id));
+        client.Send(new byte[5]);
+        Assert.Equal(5, server.Receive(buf));
+        Assert.Equal(3UL, stats[0]);
+        Assert.True(socks.TryDelete(7));
+        socks.Update(8, client);
+        client.Send(new byte[5]);
+        Assert.Equal(5, server.Receive(buf));
+        Assert.Equal(3UL, stats[0]);
+    }
 }

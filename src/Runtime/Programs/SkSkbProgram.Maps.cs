@@ -1,0 +1,23 @@
+namespace Ebpf;
+
+public sealed partial class SkSkbProgram
+{
+    /// <summary>
+    /// Attaches to a SOCKMAP as stream parser or verdict, as the section says (sk_skb/stream_parser,
+    /// sk_skb/stream_verdict, sk_skb/verdict). Uses a sockmap bpf_link (Linux 6.10+), else BPF_PROG_ATTACH.
+    /// A socket takes the map's programs when it enters the map: attach before adding sockets. Disposing the
+    /// link stops the program for sockets added afterwards; sockets already in the map keep it until removed.
+    /// </summary>
+    public BpfLink AttachToMap(SockMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return AttachToMap(map.Map.Handle, map.Map.Name);
+    }
+
+    /// <summary>Attaches to a SOCKHASH; see <see cref="AttachToMap(SockMap)"/>.</summary>
+    public BpfLink AttachToMap<TKey>(SockHashMap<TKey> map) where TKey : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        return AttachToMap(map.Map.Handle, map.Map.Name);
+    }
+}
