@@ -54,8 +54,11 @@ public class LayoutTests
                     Assert.True(oracle.Offsets[$"{type.Name}.{field.Name}"] == offset,
                                 $"{type.Name}.{field.Name}: gcc offsetof {oracle.Offsets[$"{type.Name}.{field.Name}"]}, CLR {offset}");
                 }
-                if (type.Fields.Any(f => f.Kind == FieldModelKind.Bitfield))
-                    CheckBitfields(type, clr, oracle.Bitfields[type.Name]);
+                foreach (var field in type.Fields.Where(f => f.Kind == FieldModelKind.Lifted && f.Bits == 0))
+                    Assert.True(oracle.Offsets[$"{type.Name}.{field.Name}"] == field.Offset,
+                                $"{type.Name}.{field.Name} (lifted): gcc offsetof {oracle.Offsets[$"{type.Name}.{field.Name}"]}, model {field.Offset}");
+                if (CLayout.Assigned(type).Any())
+                    CheckAssignments(type, clr, oracle.Bitfields[type.Name]);
             }
             // Most types of these objects are nameable in C; a regression that loses C spellings must not pass quietly.
             Assert.True(checkedAgainstC >= 10, $"only {checkedAgainstC} types were compared with gcc");
@@ -67,7 +70,7 @@ public class LayoutTests
     }
 
     /// <summary>Sizes and member offsets straight from the object's BTF (not from the model) for named types.</summary>
-    private static void CheckAgainstBtf(BtfSpec btf, TypeModel type, Type clr)
+    internal static void CheckAgainstBtf(BtfSpec btf, TypeModel type, Type clr)
     {
         if (type.CType is null || type.Kind is TypeModelKind.InlineArray)
             return;
@@ -88,17 +91,21 @@ public class LayoutTests
         }
     }
 
-    /// <summary>Sets every bitfield (in declaration order) on a zeroed value and compares the bytes with gcc's,
-    /// then reads each back through its getter.</summary>
-    private static void CheckBitfields(TypeModel type, Type clr, string cBytes)
+    /// <summary>Sets every bitfield and every lifted integer member (in declaration order) on a zeroed value and
+    /// compares the bytes with gcc's, then reads each back through its getter.</summary>
+    private static void CheckAssignments(TypeModel type, Type clr, string cBytes)
     {
         var boxed = Activator.CreateInstance(clr)!;
-        var bitfields = type.Fields.Where(f => f.Kind == FieldModelKind.Bitfield).ToList();
+        var bitfields = CLayout.Assigned(type).ToList();
         foreach (var f in bitfields)
             clr.GetProperty(f.Name)!.SetValue(boxed, ToClr(CLayout.TestValue(f), clr.GetProperty(f.Name)!.PropertyType));
         var bytes = Convert.ToHexString(BytesOf(boxed, clr)).ToLowerInvariant();
         Assert.True(cBytes == bytes, $"{type.Name} after setting its bitfields:\n  gcc {cBytes}\n  C#  {bytes}");
-        foreach (var f in bitfields)
+        // Read back what later writes left intact: in a union a later member overwrites an earlier one's bytes
+        // (bitfields sharing storage do not clobber each other).
+        bool Overwritten(FieldModel f) => bitfields.Skip(bitfields.IndexOf(f) + 1)
+            .Any(g => g.Offset < f.Offset + f.Size && f.Offset < g.Offset + g.Size && !(f.Bits > 0 && g.Bits > 0));
+        foreach (var f in bitfields.Where(f => !Overwritten(f)))
         {
             var expected = ToClr(CLayout.TestValue(f), clr.GetProperty(f.Name)!.PropertyType);
             Assert.Equal(expected, clr.GetProperty(f.Name)!.GetValue(boxed));
@@ -125,7 +132,7 @@ public class LayoutTests
         };
     }
 
-    private static int SizeOf(Type t) =>
+    internal static int SizeOf(Type t) =>
         (int)typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!.MakeGenericMethod(t).Invoke(null, null)!;
 
     private static byte[] BytesOf(object boxed, Type t) =>
@@ -138,16 +145,23 @@ public class LayoutTests
 /// <summary>What gcc says about the model's C types: a C program generated from the model, compiled and run.</summary>
 internal sealed record CLayout(Dictionary<string, long> Sizes, Dictionary<string, long> Offsets, Dictionary<string, string> Bitfields)
 {
-    /// <summary>The value the test stores in a bitfield: alternating bits, or -2 / -1 for signed ones, 1 for bools.</summary>
+    private static readonly string[] signedInts = ["sbyte", "short", "int", "long"];
+    private static readonly string[] unsignedInts = ["byte", "ushort", "uint", "ulong"];
+
+    /// <summary>Members the test assigns: bitfields, and lifted members that are bitfields or plain integers.</summary>
+    public static IEnumerable<FieldModel> Assigned(TypeModel type) =>
+        type.Fields.Where(f => f.Kind == FieldModelKind.Bitfield ||
+                               (f.Kind == FieldModelKind.Lifted && (f.Bits > 0 || signedInts.Contains(f.Type) || unsignedInts.Contains(f.Type))));
+
+    /// <summary>The value the test stores: alternating bits, or -2 / -1 for signed ones, 1 for bools.</summary>
     public static long TestValue(FieldModel f)
     {
-        var mask = f.Bits >= 64 ? -1L : (1L << (int)f.Bits) - 1;
-        return f.ValueKind switch
-        {
-            BitfieldValueKind.Bool => 1,
-            BitfieldValueKind.Signed or BitfieldValueKind.SignedEnum => f.Bits >= 2 ? -2 : -1,
-            _ => unchecked((long)0x5555555555555555UL) & mask,
-        };
+        var bits = f.Bits > 0 ? f.Bits : f.Size * 8;
+        var mask = bits >= 64 ? -1L : (1L << (int)bits) - 1;
+        var signed = f.Bits > 0 ? f.ValueKind is BitfieldValueKind.Signed or BitfieldValueKind.SignedEnum : signedInts.Contains(f.Type);
+        if (f.Bits > 0 && f.ValueKind == BitfieldValueKind.Bool)
+            return 1;
+        return signed ? (bits >= 2 ? -2 : -1) : unchecked((long)0x5555555555555555UL) & mask;
     }
 
     public static CLayout Measure(SkeletonModel model)
@@ -159,9 +173,9 @@ internal sealed record CLayout(Dictionary<string, long> Sizes, Dictionary<string
         foreach (var type in model.Types.Where(t => t.CType is not null))
         {
             c.AppendLine($"  printf(\"size {type.Name} %zu\\n\", sizeof({type.CType}));");
-            foreach (var f in type.Fields.Where(f => f.Kind == FieldModelKind.Plain && f.CName.Length > 0))
+            foreach (var f in type.Fields.Where(f => (f.Kind == FieldModelKind.Plain || (f.Kind == FieldModelKind.Lifted && f.Bits == 0)) && f.CName.Length > 0))
                 c.AppendLine($"  printf(\"offset {type.Name}.{f.Name} %zu\\n\", offsetof({type.CType}, {f.CName}));");
-            var bitfields = type.Fields.Where(f => f.Kind == FieldModelKind.Bitfield).ToList();
+            var bitfields = Assigned(type).ToList();
             if (bitfields.Count > 0)
             {
                 c.AppendLine($"  {{ {type.CType} v; memset(&v, 0, sizeof v);");

@@ -20,6 +20,7 @@ struct gen_naming naming;
 __s16 signed_small;
 struct gen_bits bits;
 struct gen_tail_bits tail_bits;
+struct gen_anon anon;
 
 __u64 custom_counter SEC(".data.custom") = 42;
 __u32 custom_array[4] SEC(".data.custom") = { 1, 2, 3, 4 };
@@ -36,7 +37,7 @@ int on_enter(void *ctx)
     drops++;
     custom_counter++;
     custom_array[1]++;
-    last_event.pid = naming.object + last_stats.state + last_value.as_s32[0] + signed_small + bits.tiny + tail_bits.last;
+    last_event.pid = naming.object + last_stats.state + last_value.as_s32[0] + signed_small + bits.tiny + tail_bits.last + anon.hi12;
     return 0;
 }
 

@@ -102,6 +102,20 @@ struct __attribute__((packed)) gen_tail_bits {
     __u8 end : 7;
 };
 
+// Anonymous members: C code writes a.v4, a.lo16; the skeleton lifts them the same way.
+struct gen_anon {
+    __u32 kind;
+    union {
+        __u32 v4;
+        __u8 v6[16];
+        struct {
+            __u16 lo16;
+            __u16 hi12 : 12;
+            __s16 sign4 : 4;
+        };
+    };
+};
+
 typedef struct {
     __u32 lo;
     __u32 hi;

@@ -66,6 +66,14 @@ namespace Ebpf.Generator.Emitting
                 case FieldModelKind.Bitfield:
                     EmitBitfield(w, field, cName);
                     break;
+                case FieldModelKind.Lifted:
+                    w.Line($"/// <summary><c>{cName}</c> of an anonymous member, at byte {field.Offset}: forwards to <c>{field.StorageField}</c>.</summary>");
+                    w.Line($"public {field.Type} {field.Name}");
+                    w.Open();
+                    w.Line($"readonly get => {field.StorageField};");
+                    w.Line($"set => {field.StorageField} = value;");
+                    w.Close();
+                    break;
             }
         }
 

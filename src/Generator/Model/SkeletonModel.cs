@@ -68,7 +68,10 @@ namespace Ebpf.Generator.Model
         EquatableArray<FieldModel> Fields,
         EquatableArray<EnumMemberModel> EnumMembers);
 
-    internal enum FieldModelKind { Plain, BitfieldStorage, Bitfield }
+    /// <summary>Plain: a public field. BitfieldStorage: the private field a bitfield's bits live in. Bitfield: a
+    /// property over such storage. Lifted: a property forwarding to a member of an anonymous struct/union member,
+    /// so <c>x.V4</c> works as in C (<see cref="FieldModel.StorageField"/> holds the access path, "Anonymous.V4").</summary>
+    internal enum FieldModelKind { Plain, BitfieldStorage, Bitfield, Lifted }
 
     internal enum BitfieldValueKind { Unsigned, Signed, Bool, Enum, SignedEnum }
 

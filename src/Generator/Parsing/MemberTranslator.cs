@@ -20,6 +20,7 @@ namespace Ebpf.Generator.Parsing
         private readonly NameScope scope;
         private readonly List<FieldModel> fields = new List<FieldModel>();
         private int storageCount;
+        private readonly List<(FieldModel Field, TypeModel Inner)> anonymous = new List<(FieldModel, TypeModel)>();
 
         public MemberTranslator(TypeTranslator types, BtfComposite composite, string name, string? cType)
         {
@@ -34,7 +35,27 @@ namespace Ebpf.Generator.Parsing
         {
             foreach (var member in composite.Members)
                 TranslateMember(member);
+            // After the struct's own members, so that they keep their names if a lifted one clashes.
+            foreach (var (field, inner) in anonymous)
+                Lift(field, inner);
             return fields;
+        }
+
+        /// <summary>C lets <c>x.v4</c> reach into an anonymous member; give the struct a forwarding property for each
+        /// member of the anonymous struct/union (its own lifted ones included, so nesting flattens all the way).</summary>
+        private void Lift(FieldModel field, TypeModel inner)
+        {
+            foreach (var member in inner.Fields)
+            {
+                if (member.Kind == FieldModelKind.BitfieldStorage || member.CName.Length == 0)
+                    continue;
+                var wanted = member.Name;
+                var name = scope.Take(wanted, "Anonymous", out var renamed);
+                if (renamed)
+                    types.DiagnosticSink.Add(Diagnostics.IdentifierRenamed, "member", member.CName, name, wanted);
+                fields.Add(new FieldModel(FieldModelKind.Lifted, name, member.CName, member.Type, field.Offset + member.Offset, member.Size,
+                                          field.Name + "." + member.Name, 0, member.Bits, member.ValueKind));
+            }
         }
 
         private void TranslateMember(BtfMember m)
@@ -83,7 +104,10 @@ namespace Ebpf.Generator.Parsing
                 Unsupported(m, reason!);
                 return;
             }
-            fields.Add(new FieldModel(FieldModelKind.Plain, TakeName(m, wanted), m.Name, typeRef, offset, size.Value, null, 0, 0, BitfieldValueKind.Unsigned));
+            var field = new FieldModel(FieldModelKind.Plain, TakeName(m, wanted), m.Name, typeRef, offset, size.Value, null, 0, 0, BitfieldValueKind.Unsigned);
+            fields.Add(field);
+            if (m.Name.Length == 0 && types.CompositeFor(typeRef) is { } inner)
+                anonymous.Add((field, inner));
         }
 
         private void TranslateBitfield(BtfMember m, BtfType resolved, uint bitOffset, uint bits)

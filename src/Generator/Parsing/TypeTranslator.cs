@@ -27,6 +27,7 @@ namespace Ebpf.Generator.Parsing
         private readonly Dictionary<uint, Result> byId = new Dictionary<uint, Result>();
         private readonly Dictionary<string, string> arrays = new Dictionary<string, string>();
         private readonly HashSet<uint> inProgress = new HashSet<uint>();
+        private readonly Dictionary<string, TypeModel> composites = new Dictionary<string, TypeModel>();
         private int depth;
 
         private readonly struct Result
@@ -50,6 +51,10 @@ namespace Ebpf.Generator.Parsing
         }
 
         public IReadOnlyList<TypeModel> Types => types;
+
+        /// <summary>The generated struct/union behind a type reference, or null (primitives, enums, arrays).</summary>
+        internal TypeModel? CompositeFor(string typeRef) =>
+            composites.TryGetValue(typeRef, out var model) ? model : null;
 
         /// <summary>Size of a BTF type in bytes, or null (with a reason) when it has none or the BTF is broken.</summary>
         public uint? SizeOf(uint typeId, out string? reason)
@@ -273,8 +278,10 @@ namespace Ebpf.Generator.Parsing
             if (c.Size > MaxTypeSize)
                 return new Result(null, $"'{Describe(c)}' is {c.Size} bytes, more than {MaxTypeSize}");
             var fields = new MemberTranslator(this, c, name, cType).Translate();
-            types.Add(new TypeModel(c.IsUnion ? TypeModelKind.Union : TypeModelKind.Struct, name, cType, c.Size, null, null, 0,
-                                    fields.ToEquatableArray(), EquatableArray<EnumMemberModel>.Empty));
+            var model = new TypeModel(c.IsUnion ? TypeModelKind.Union : TypeModelKind.Struct, name, cType, c.Size, null, null, 0,
+                                      fields.ToEquatableArray(), EquatableArray<EnumMemberModel>.Empty);
+            types.Add(model);
+            composites[prefix + name] = model;
             return new Result(prefix + name, null);
         }
 

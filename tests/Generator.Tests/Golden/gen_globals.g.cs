@@ -80,7 +80,7 @@ namespace Ebpf.Generator.Tests.Golden
         /// <summary>The global variables of section <c>.rodata.limits</c> (12 bytes).</summary>
         public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.RodataLimitsSection RodataLimits { get; }
 
-        /// <summary>The global variables of section <c>.bss</c> (184 bytes).</summary>
+        /// <summary>The global variables of section <c>.bss</c> (200 bytes).</summary>
         public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.BssSection Bss { get; }
 
         /// <summary>Creates the maps, initialises the globals and loads the programs into the kernel.</summary>
@@ -266,11 +266,18 @@ namespace Ebpf.Generator.Tests.Golden
                 set => GlobalData.Write<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenTailBits>(54, value);
             }
 
-            /// <summary><c>last_event</c>, at byte 64 (120 bytes).</summary>
+            /// <summary><c>anon</c>, at byte 60 (20 bytes).</summary>
+            public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenAnon Anon
+            {
+                get => GlobalData.Read<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenAnon>(60);
+                set => GlobalData.Write<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenAnon>(60, value);
+            }
+
+            /// <summary><c>last_event</c>, at byte 80 (120 bytes).</summary>
             public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenEvent LastEvent
             {
-                get => GlobalData.Read<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenEvent>(64);
-                set => GlobalData.Write<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenEvent>(64, value);
+                get => GlobalData.Read<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenEvent>(80);
+                set => GlobalData.Write<global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenEvent>(80, value);
             }
         }
 
@@ -614,18 +621,133 @@ namespace Ebpf.Generator.Tests.Golden
             }
         }
 
-        /// <summary>A C array of 16 <c>sbyte</c> (16 bytes); index it or use it as a span.</summary>
-        [global::System.Runtime.CompilerServices.InlineArray(16)]
-        public struct SByteArray16
-        {
-            private sbyte _element0;
-        }
-
         /// <summary>A C array of 16 <c>byte</c> (16 bytes); index it or use it as a span.</summary>
         [global::System.Runtime.CompilerServices.InlineArray(16)]
         public struct ByteArray16
         {
             private byte _element0;
+        }
+
+        /// <summary>An anonymous C struct (4 bytes); fields at the offsets BTF gives.</summary>
+        [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 4)]
+        public partial struct GenAnonAnonymousAnonymous
+        {
+            /// <summary><c>lo16</c>, at byte 0 (2 bytes).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(0)]
+            public ushort Lo16;
+
+            [global::System.Runtime.InteropServices.FieldOffset(2)]
+            private ushort _bitfield0;
+
+            /// <summary>Bitfield <c>hi12</c>: 12 bits from bit 0 of the 2 bytes at byte 2.</summary>
+            public ushort Hi12
+            {
+                readonly get => unchecked((ushort)(((ulong)_bitfield0 >> 0) & 0xFFFUL));
+                set => _bitfield0 = unchecked((ushort)(((ulong)_bitfield0 & ~(0xFFFUL << 0)) | (((ulong)value & 0xFFFUL) << 0)));
+            }
+
+            [global::System.Runtime.InteropServices.FieldOffset(3)]
+            private byte _bitfield1;
+
+            /// <summary>Bitfield <c>sign4</c>: 4 bits from bit 4 of the 1 bytes at byte 3.</summary>
+            public short Sign4
+            {
+                readonly get => unchecked((short)((long)((ulong)_bitfield1 << 56) >> 60));
+                set => _bitfield1 = unchecked((byte)(((ulong)_bitfield1 & ~(0xFUL << 4)) | (((ulong)value & 0xFUL) << 4)));
+            }
+        }
+
+        /// <summary>An anonymous C union (16 bytes); fields at the offsets BTF gives.</summary>
+        [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
+        public partial struct GenAnonAnonymous
+        {
+            /// <summary><c>v4</c>, at byte 0 (4 bytes).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(0)]
+            public uint V4;
+
+            /// <summary><c>v6</c>, at byte 0 (16 bytes).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(0)]
+            public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.ByteArray16 V6;
+
+            /// <summary>An anonymous member, at byte 0 (4 bytes).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(0)]
+            public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenAnonAnonymousAnonymous Anonymous;
+
+            /// <summary><c>lo16</c> of an anonymous member, at byte 0: forwards to <c>Anonymous.Lo16</c>.</summary>
+            public ushort Lo16
+            {
+                readonly get => Anonymous.Lo16;
+                set => Anonymous.Lo16 = value;
+            }
+
+            /// <summary><c>hi12</c> of an anonymous member, at byte 2: forwards to <c>Anonymous.Hi12</c>.</summary>
+            public ushort Hi12
+            {
+                readonly get => Anonymous.Hi12;
+                set => Anonymous.Hi12 = value;
+            }
+
+            /// <summary><c>sign4</c> of an anonymous member, at byte 3: forwards to <c>Anonymous.Sign4</c>.</summary>
+            public short Sign4
+            {
+                readonly get => Anonymous.Sign4;
+                set => Anonymous.Sign4 = value;
+            }
+        }
+
+        /// <summary>C <c>struct gen_anon</c> (20 bytes); fields at the offsets BTF gives.</summary>
+        [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 20)]
+        public partial struct GenAnon
+        {
+            /// <summary><c>kind</c>, at byte 0 (4 bytes).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(0)]
+            public uint Kind;
+
+            /// <summary>An anonymous member, at byte 4 (16 bytes).</summary>
+            [global::System.Runtime.InteropServices.FieldOffset(4)]
+            public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenAnonAnonymous Anonymous;
+
+            /// <summary><c>v4</c> of an anonymous member, at byte 4: forwards to <c>Anonymous.V4</c>.</summary>
+            public uint V4
+            {
+                readonly get => Anonymous.V4;
+                set => Anonymous.V4 = value;
+            }
+
+            /// <summary><c>v6</c> of an anonymous member, at byte 4: forwards to <c>Anonymous.V6</c>.</summary>
+            public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.ByteArray16 V6
+            {
+                readonly get => Anonymous.V6;
+                set => Anonymous.V6 = value;
+            }
+
+            /// <summary><c>lo16</c> of an anonymous member, at byte 4: forwards to <c>Anonymous.Lo16</c>.</summary>
+            public ushort Lo16
+            {
+                readonly get => Anonymous.Lo16;
+                set => Anonymous.Lo16 = value;
+            }
+
+            /// <summary><c>hi12</c> of an anonymous member, at byte 6: forwards to <c>Anonymous.Hi12</c>.</summary>
+            public ushort Hi12
+            {
+                readonly get => Anonymous.Hi12;
+                set => Anonymous.Hi12 = value;
+            }
+
+            /// <summary><c>sign4</c> of an anonymous member, at byte 7: forwards to <c>Anonymous.Sign4</c>.</summary>
+            public short Sign4
+            {
+                readonly get => Anonymous.Sign4;
+                set => Anonymous.Sign4 = value;
+            }
+        }
+
+        /// <summary>A C array of 16 <c>sbyte</c> (16 bytes); index it or use it as a span.</summary>
+        [global::System.Runtime.CompilerServices.InlineArray(16)]
+        public struct SByteArray16
+        {
+            private sbyte _element0;
         }
 
         /// <summary>An anonymous C union (16 bytes); fields at the offsets BTF gives.</summary>
