@@ -90,11 +90,11 @@ public sealed class CompileBpfSource : ClangTaskBase, ICancelableTask
             switch (d.Severity)
             {
                 case ClangSeverity.Error:
-                    Log.LogError("clang", d.Code, null, d.File, d.Line, d.Column, 0, 0, d.Message);
+                    Log.LogError(null, d.Code, null, d.File, d.Line, d.Column, 0, 0, d.Message);
                     anyError = true;
                     break;
                 case ClangSeverity.Warning:
-                    Log.LogWarning("clang", d.Code, null, d.File, d.Line, d.Column, 0, 0, d.Message);
+                    Log.LogWarning(null, d.Code, null, d.File, d.Line, d.Column, 0, 0, d.Message);
                     break;
                 case ClangSeverity.Note:
                     Log.LogMessage(MessageImportance.High, d.File is null ? "note: " + d.Message : $"{d.File}({d.Line},{d.Column}): note: {d.Message}");

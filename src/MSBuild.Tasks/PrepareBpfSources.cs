@@ -87,7 +87,9 @@ public sealed class PrepareBpfSources : ClangTaskBase
             item.SetMetadata(BpfSourceInfo.Metadata.Dependencies, string.Join(';', ReadDependencies(info)));
             prepared.Add(item);
 
-            WriteFlagsStamp(info, ClangCommandLine.Format(ResolvedClangPath, ClangCommandLine.Build(settings, info)));
+            // Without clang the stamp is left alone: up-to-date objects need no compiler, and changed ones fail in _BpfCheckClang.
+            if (ResolvedClangPath.Length != 0 || !File.Exists(info.FlagsFile))
+                WriteFlagsStamp(info, ClangCommandLine.Format(ResolvedClangPath, ClangCommandLine.Build(settings, info)));
         }
         PreparedSources = prepared.ToArray();
         return !Log.HasLoggedErrors;
