@@ -243,7 +243,7 @@ namespace Ebpf.Generator.Parsing
                 case 8: underlying = e.IsSigned ? "long" : "ulong"; break;
                 default: return new Result(null, $"enum '{Describe(e)}' is {e.Size} bytes; only 1, 2, 4 and 8 are supported");
             }
-            var scope = new NameScope(name, "value__");
+            var scope = new NameScope(name, "value__", "HasFlag", "CompareTo", "GetTypeCode"); // System.Enum's members would be hidden (CS0108)
             var members = new List<EnumMemberModel>();
             foreach (var v in e.Values)
             {
