@@ -50,7 +50,7 @@ internal static class BenchReport
         sb.AppendLine();
         sb.AppendLine(FormattableString.Invariant(
             $"XDP native / nginx stream: {d.XdpNativeOverNginxStream:F2}x req/s; p99 {(d.XdpNativeP99Lower ? "lower" : "NOT lower")} than nginx stream. "));
-        sb.AppendLine("Balancer CPU: for XDP the program's own run time (kernel.bpf_stats_enabled), which leaves out the veth driver and " +
+        sb.AppendLine("Balancer CPU: for XDP the program's own run time (BPF_ENABLE_STATS), which leaves out the veth driver and " +
                       "softirq work around it; for nginx its processes' user+system time. Machine CPU covers everything (client, " +
                       "balancer, backends, softirqs) per request and is the fairer comparison, but it is read from /proc/stat and so also " +
                       "counts whatever else the machine ran meanwhile.");

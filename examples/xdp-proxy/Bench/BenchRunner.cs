@@ -68,11 +68,11 @@ internal sealed class BenchRunner(LabLayout layout, BenchSettings settings, Text
         var options = new BalancerOptions(LabHost.Interface, layout.Balancer.Netns, layout.Vip, LabLayout.Port,
             layout.Backends.Select(b => new IPEndPoint(b.Address, LabLayout.Port)).ToArray(), mode, null,
             BalancerOptions.DefaultNatPortMin, BalancerOptions.DefaultNatPortMax);
-        using var stats = BpfStats.Enable();
+        using var stats = Ebpf.BpfStats.Enable(); // per-program run time, off again when disposed (or if we die)
         using var balancer = new Balancer(DataPlaneFactory.Create(), options);
         balancer.Start();
         return Measure($"XDP {mode.ToString().ToLowerInvariant()}", VipUrl,
-            () => balancer.Snapshot().ProgramCpuMs, "xdp_proxy run time (bpf_stats)");
+            () => balancer.Snapshot().ProgramCpuMs, "xdp_proxy run time (BPF_ENABLE_STATS)");
     }
 
     private BenchRow NginxStream()
@@ -108,21 +108,4 @@ internal sealed class BenchRunner(LabLayout layout, BenchSettings settings, Text
 
     private static IEnumerable<int> NetnsPids(string netns) =>
         Shell.Run("ip", "netns", "pids", netns).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse);
-}
-
-/// <summary>Turns on kernel.bpf_stats_enabled (per-program run time) for a while, then restores it.</summary>
-internal sealed class BpfStats : IDisposable
-{
-    private const string Path = "/proc/sys/kernel/bpf_stats_enabled";
-    private readonly string previous;
-
-    private BpfStats()
-    {
-        previous = File.ReadAllText(Path).Trim();
-        File.WriteAllText(Path, "1");
-    }
-
-    public static BpfStats Enable() => new();
-
-    public void Dispose() => File.WriteAllText(Path, previous);
 }
