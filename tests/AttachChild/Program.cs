@@ -3,7 +3,7 @@
 // "READY <xdp prog id> <xdp link id> <sockops prog id> <cgroup link id>" and waits to be killed.
 using System.Runtime.InteropServices;
 using Ebpf;
-using Ebpf.Runtime.Tests.AttachSupport;
+using Ebpf.TestKit;
 
 if (args.Length != 3)
 {
@@ -19,14 +19,17 @@ using (var ns = File.OpenHandle(args[0]))
         return 1;
     }
 
-var xdp = TestProgramLoader.Load<XdpProgram>("attach_net.bpf.c", "attach_xdp_pass");
-var sockops = TestProgramLoader.Load<SockOpsProgram>("attach_net.bpf.c", "attach_sockops");
+// The public API, as an application uses it.
+var obj = BpfObject.OpenFile(TestObjects.Compile("attach_net.bpf.c"));
+obj.Load();
+var xdp = obj.GetProgram<XdpProgram>("attach_xdp_pass");
+var sockops = obj.GetProgram<SockOpsProgram>("attach_sockops");
 var xdpLink = xdp.AttachXdp(args[1], XdpAttachMode.Native);
 var cgroupLink = sockops.AttachCgroup(args[2]);
 Console.WriteLine($"READY {xdp.Id} {xdpLink.Id} {sockops.Id} {cgroupLink.Id}");
 Console.Out.Flush();
 Thread.Sleep(Timeout.Infinite);
-GC.KeepAlive(new object[] { xdpLink, cgroupLink });
+GC.KeepAlive(new object[] { obj, xdpLink, cgroupLink });
 return 0;
 
 internal static partial class Native
