@@ -171,6 +171,7 @@ public sealed class BpfObject : IDisposable
             var fd = ProgramLoader.Load(spec, new ProgramLoadInput(instructions, btf, attachBtfId, Name), options, out var log);
             if (options.VerifierLogLevel > 0)
                 verifierLogs[spec.Name] = log;
+            RodataBinding.Bind(fd, RodataBinding.Choose(maps));
             programs[spec.Name] = BpfProgram.Create(spec, fd);
         }
     }

@@ -26,12 +26,15 @@ internal static class LoaderNames
 
     /// <summary>
     /// libbpf's name for a data map: as much of the object name as fits before the section name (which keeps at
-    /// least 7 characters) in the kernel's 15, e.g. "xdp_prox.rodata"; characters the kernel refuses become '_'.
+    /// least 7 characters) in the kernel's 15, e.g. "xdp_prox.rodata"; custom sections keep just their own name
+    /// (".data.custom"); characters the kernel refuses become '_'.
     /// </summary>
     public static string DataMapName(string objectName, string sectionName)
     {
         var suffixLength = Math.Max(7, sectionName.Length);
-        var prefixLength = Math.Max(0, Math.Min(ObjNameLen - suffixLength - 1, objectName.Length));
+        // Custom sections (".data.foo", ".rodata.cst16") get no prefix: their own names are long enough to clash less.
+        var custom = sectionName.IndexOf('.', 1) >= 0;
+        var prefixLength = custom ? 0 : Math.Max(0, Math.Min(ObjNameLen - suffixLength - 1, objectName.Length));
         var raw = objectName[..prefixLength] + sectionName[..Math.Min(suffixLength, sectionName.Length)];
         if (raw.Length > ObjNameLen - 1)
             raw = raw[..(ObjNameLen - 1)];
