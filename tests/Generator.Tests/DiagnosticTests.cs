@@ -10,7 +10,7 @@ public class DiagnosticTests
     [Fact]
     public void UnknownSectionIsAWarningAndTheProgramStaysPlain()
     {
-        var input = ObjectInput.ForTestObject("gen_globals.bpf.c");
+        var input = ObjectInput.FromBytes(TestObjects.Bytes("gen_nobtf.bpf.c", "-g0"), "nobtf", "NoBtfSkel");
         var result = GeneratorHarness.Run(input);
         var d = Assert.Single(result.Diagnostics, x => x.Id == "EBPF003");
         Assert.Equal(DiagnosticSeverity.Warning, d.DefaultSeverity);

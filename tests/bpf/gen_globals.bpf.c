@@ -53,10 +53,4 @@ int connect4(struct bpf_sock_addr *ctx)
     return 1;
 }
 
-SEC("not_a_known_section")
-int odd_one(void *ctx)
-{
-    return 0;
-}
-
 char LICENSE[] SEC("license") = "GPL";

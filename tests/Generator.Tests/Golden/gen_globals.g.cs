@@ -112,9 +112,6 @@ namespace Ebpf.Generator.Tests.Golden
 
             /// <summary>Program <c>connect4</c> (section <c>cgroup/connect4</c>).</summary>
             public global::Ebpf.CgroupSockAddrProgram Connect4 => bpfObject.GetProgram<global::Ebpf.CgroupSockAddrProgram>("connect4");
-
-            /// <summary>Program <c>odd_one</c> (section <c>not_a_known_section</c>).</summary>
-            public global::Ebpf.BpfProgram OddOne => bpfObject.GetProgram<global::Ebpf.BpfProgram>("odd_one");
         }
 
         /// <summary>The variables of <c>.rodata</c>: settable until the object is loaded, read-only afterwards.</summary>
