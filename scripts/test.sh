@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 CONFIGURATION=${CONFIGURATION:-Release}
 # A project that runs longer than this is killed and counted as crashed (the whole suite must stay
 # well under 30 minutes; CI allows 90).
-PROJECT_TIMEOUT=${PROJECT_TIMEOUT:-1200}
+PROJECT_TIMEOUT=${PROJECT_TIMEOUT:-900}
 RESULTS=artifacts/test-results
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 

@@ -9,7 +9,7 @@ internal static class BenchFormat
 {
     private static readonly string[] Header =
     [
-        "size", "Gbit/s plain", "redir", "x", "-N plain", "redir", "x",
+        "size", "Mbit/s plain", "redir", "x", "-N plain", "redir", "x",
         "p50 us plain", "redir", "p99 us plain", "redir", "x p50", "tps plain", "redir", "x",
     ];
 
@@ -42,8 +42,8 @@ internal static class BenchFormat
     private static IEnumerable<string[]> Rows(BenchReport r) => r.Sizes.Select(s => new[]
     {
         SizeLabel(s.Size) + (s.WasRedirected ? "" : " (not redirected!)"),
-        F(s.Plain.ThroughputGbps), F(s.Redirected.ThroughputGbps), Ratio(s.Redirected.ThroughputGbps, s.Plain.ThroughputGbps),
-        F(s.Plain.ThroughputNoDelayGbps), F(s.Redirected.ThroughputNoDelayGbps), Ratio(s.Redirected.ThroughputNoDelayGbps, s.Plain.ThroughputNoDelayGbps),
+        F(s.Plain.ThroughputGbps * 1000), F(s.Redirected.ThroughputGbps * 1000), Ratio(s.Redirected.ThroughputGbps, s.Plain.ThroughputGbps),
+        F(s.Plain.ThroughputNoDelayGbps * 1000), F(s.Redirected.ThroughputNoDelayGbps * 1000), Ratio(s.Redirected.ThroughputNoDelayGbps, s.Plain.ThroughputNoDelayGbps),
         F(s.Plain.P50Micros), F(s.Redirected.P50Micros), F(s.Plain.P99Micros), F(s.Redirected.P99Micros),
         Ratio(s.Plain.P50Micros, s.Redirected.P50Micros),
         s.Plain.TransactionsPerSecond.ToString("0", CultureInfo.InvariantCulture),

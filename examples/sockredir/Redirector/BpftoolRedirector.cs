@@ -81,7 +81,10 @@ internal sealed class BpftoolRedirector : IRedirector
     public IReadOnlyList<string> OtherSockOpsPrograms(string cgroup)
     {
         var ours = ProgramId(Prog("sockredir_sockops"));
-        using var doc = JsonDocument.Parse(Shell.Run("bpftool", "-j", "cgroup", "show", cgroup));
+        var json = Shell.Run("bpftool", "-j", "cgroup", "show", cgroup);
+        if (string.IsNullOrWhiteSpace(json))
+            return []; // bpftool prints nothing at all for a cgroup without programs
+        using var doc = JsonDocument.Parse(json);
         return doc.RootElement.EnumerateArray()
             .Where(p => p.GetProperty("attach_type").GetString() == "cgroup_sock_ops" && p.GetProperty("id").GetInt32() != ours)
             .Select(p => $"{p.GetProperty("name").GetString()} (id {p.GetProperty("id").GetInt32()})")
