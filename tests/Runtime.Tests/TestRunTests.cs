@@ -65,6 +65,21 @@ public sealed class TestRunTests
     }
 
     [Fact]
+    public void An_xdp_context_goes_in_and_comes_back()
+    {
+        Kernel.RequireRoot();
+        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        // struct xdp_md { data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex }: offsets
+        // into the packet, which the kernel requires to describe it exactly.
+        var ctx = new byte[24];
+        BitConverter.TryWriteBytes(ctx.AsSpan(4), 64u);
+        var r = prog.TestRun(Frame(64), context: ctx);
+        Assert.Equal(XdpAction.Tx, r.XdpAction);
+        Assert.Equal(24, r.Context.Length);
+        Assert.Equal(64u, BitConverter.ToUInt32(r.Context, 4));
+    }
+
+    [Fact]
     public void Tc_program_returns_its_verdict()
     {
         Kernel.RequireRoot();
