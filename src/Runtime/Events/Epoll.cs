@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+using Ebpf.Internal;
+using Ebpf.Links;
+
+namespace Ebpf.Events;
+
+/// <summary>
+/// An epoll set over the descriptors an event reader waits on, plus an eventfd that <see cref="Wake"/> signals so
+/// a blocked wait returns at once when the reader is cancelled or disposed. Level-triggered: a descriptor that
+/// still has data keeps the wait from blocking, so no wake-up is lost between "ring empty" and "wait".
+/// </summary>
+internal sealed unsafe partial class Epoll : IDisposable
+{
+    private const int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1, EPOLLIN = 1, EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800, EINTR = 4;
+    public const ulong WakeToken = ulong.MaxValue;
+
+    private readonly BpfFd epoll;
+    private readonly BpfFd wake;
+
+    [StructLayout(LayoutKind.Sequential, Pack = 4)] // x86_64's struct epoll_event is packed
+    private struct EpollEvent
+    {
+        public uint Events;
+        public ulong Data;
+    }
+
+    public Epoll()
+    {
+        var fd = epoll_create1(EPOLL_CLOEXEC);
+        if (fd < 0)
+            throw new IOException($"epoll_create1 failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
+        epoll = new BpfFd(fd);
+        var efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (efd < 0)
+            throw new IOException($"eventfd failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
+        wake = new BpfFd(efd);
+        Add(wake, WakeToken);
+    }
+
+    /// <summary>Watches <paramref name="fd"/> for readability; waits report <paramref name="token"/> for it.</summary>
+    public void Add(SafeHandle fd, ulong token)
+    {
+        var ev = new EpollEvent { Events = EPOLLIN, Data = token };
+        if (epoll_ctl(epoll.Value, EPOLL_CTL_ADD, (int)fd.DangerousGetHandle(), &ev) != 0)
+            throw new IOException($"epoll_ctl(ADD) failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> (-1: forever) and writes the ready tokens into <paramref name="ready"/>.
+    /// Returns how many; 0 on timeout. A pending <see cref="Wake"/> is reported (and consumed) as <see cref="WakeToken"/>.
+    /// </summary>
+    public int Wait(Span<ulong> ready, int timeoutMs)
+    {
+        var events = stackalloc EpollEvent[Math.Min(ready.Length, 64)];
+        int n;
+        do
+        {
+            n = epoll_wait(epoll.Value, events, Math.Min(ready.Length, 64), timeoutMs);
+        } while (n < 0 && Marshal.GetLastPInvokeError() == EINTR);
+        if (n < 0)
+            throw new IOException($"epoll_wait failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
+        for (var i = 0; i < n; i++)
+        {
+            ready[i] = events[i].Data;
+            if (events[i].Data == WakeToken)
+            {
+                ulong value;
+                _ = read(wake.Value, &value, 8); // reset the eventfd; EAGAIN if another waiter took it
+            }
+        }
+        return n;
+    }
+
+    /// <summary>Makes a current or the next <see cref="Wait"/> return.</summary>
+    public void Wake()
+    {
+        if (wake.IsClosed)
+            return;
+        ulong one = 1;
+        _ = write(wake.Value, &one, 8);
+    }
+
+    public void Dispose()
+    {
+        wake.Dispose();
+        epoll.Dispose();
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int epoll_create1(int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int epoll_ctl(int epfd, int op, int fd, EpollEvent* ev);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int epoll_wait(int epfd, EpollEvent* events, int maxEvents, int timeout);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint read(int fd, void* buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint write(int fd, void* buffer, nuint count);
+}
