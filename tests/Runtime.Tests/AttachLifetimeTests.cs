@@ -45,4 +45,29 @@ public sealed class AttachLifetimeTests
         Assert.Empty(prog.Links);
         Assert.False(link.IsAttached);
     }
+
+    [Fact]
+    public void A_pinned_link_stays_attached_after_dispose_until_the_pin_is_deleted()
+    {
+        Kernel.RequireRoot();
+        using var bpffs = new BpfFs();
+        using var cgroup = new TempCgroup();
+        using var prog = TestProgramLoader.Load<SockOpsProgram>("attach_net.bpf.c", "attach_sockops");
+        var link = prog.AttachCgroup(cgroup.Path);
+        var pin = Path.Combine(bpffs.Path, "sockops_link");
+        link.Pin(pin);
+        Assert.True(File.Exists(pin));
+        var e = Assert.Throws<BpfAttachException>(() => link.Pin(pin));
+        Assert.Contains("exists already", e.Message);
+
+        link.Dispose();
+        Assert.True(Bpftool.LinkExists(link.Id), "the pin should keep the link");
+        Assert.Contains("attach_sockops", Bpftool.CgroupShow(cgroup.Path));
+
+        File.Delete(pin);
+        for (var i = 0; i < 100 && Bpftool.LinkExists(link.Id); i++)
+            Thread.Sleep(20); // the kernel frees the link after the unlink, asynchronously
+        Assert.False(Bpftool.LinkExists(link.Id));
+        Assert.DoesNotContain("attach_sockops", Bpftool.CgroupShow(cgroup.Path));
+    }
 }
