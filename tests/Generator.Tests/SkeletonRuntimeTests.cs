@@ -26,6 +26,34 @@ public class SkeletonRuntimeTests
         Assert.Equal(expected.Split(' ').Order(StringComparer.Ordinal), opened.Split(' ').Order(StringComparer.Ordinal));
     }
 
+    /// <summary>DEVMAP_HASH gets the DevMap view (docs/skeletons.md), so the runtime's DevMap must accept it.</summary>
+    [Fact]
+    public void DevMapHashOpensAsDevMap()
+    {
+        var input = ObjectInput.ForTestObject("gen_devmap_hash.bpf.c");
+        var skeleton = GeneratorHarness.Run(input).SingleSource;
+        Assert.Contains("public global::Ebpf.DevMap DevicesById { get; }", skeleton);
+        var context = new AssemblyLoadContext("devmap-hash", isCollectible: true);
+        try
+        {
+            var assembly = TestCompiler.Load(TestCompiler.Create("DevMapHash", withRuntime: true, skeleton), context);
+            var type = assembly.GetType($"{input.Namespace}.{input.SkeletonName}", throwOnError: true)!;
+            var open = type.GetMethod("Open", [typeof(ReadOnlyMemory<byte>), type.GetMethod("OpenFile")!.GetParameters()[1].ParameterType])!;
+            try
+            {
+                using var skel = (IDisposable)open.Invoke(null, [new ReadOnlyMemory<byte>(Convert.FromBase64String(input.Text)), null])!;
+            }
+            catch (TargetInvocationException e) when (e.InnerException is not null)
+            {
+                Assert.Fail($"opening a skeleton with a DEVMAP_HASH map failed: {e.InnerException.Message}");
+            }
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
     [Fact]
     public void RodataIsSetBeforeLoadAndTheProgramSeesIt()
     {
