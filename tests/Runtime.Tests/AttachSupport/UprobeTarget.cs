@@ -2,7 +2,10 @@ using Ebpf.TestKit;
 
 namespace Ebpf.Runtime.Tests.AttachSupport;
 
-/// <summary>A tiny C program, built once per run with cc, that calls ebpf_uprobe_target() argv[1] times.</summary>
+/// <summary>
+/// A tiny C program that calls ebpf_uprobe_target() argv[1] times, built with cc once per test run into a
+/// temporary directory named with the run prefix, which is deleted when the test process exits.
+/// </summary>
 internal static class UprobeTarget
 {
     private const string Source = """
@@ -19,6 +22,7 @@ internal static class UprobeTarget
     {
         var dir = Path.Combine(Path.GetTempPath(), RunPrefix.Value + "-uprobe");
         Directory.CreateDirectory(dir);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(dir, recursive: true); } catch (IOException) { } };
         var c = Path.Combine(dir, "target.c");
         var exe = Path.Combine(dir, "target");
         File.WriteAllText(c, Source);
