@@ -1,0 +1,72 @@
+using System.IO.Compression;
+using Ebpf.TestKit;
+
+namespace Ebpf.Build.Tasks.Tests;
+
+/// <summary>
+/// dotnet pack writes Ebpf.Build (targets, task with CliWrap beside it, generator as analyzer) and Ebpf.Runtime;
+/// a new console project outside the repository restores both from a local feed into a private package
+/// folder, adds one BpfSource, and gets its skeleton and embedded object.
+/// </summary>
+[Collection(RealBuilds.Name)]
+public sealed class PackageFlowTests
+{
+    private const string Version = "0.1.0";
+
+    [Fact]
+    public void PackagesFromALocalFeedBuildANewProjectOutsideTheRepository()
+    {
+        var feed = Directory.CreateTempSubdirectory("ebpf-feed-");
+        var packages = Directory.CreateTempSubdirectory("ebpf-nuget-packages-");
+        try
+        {
+            // Debug: the test project's own build has just built these, so pack only checks they are up to date.
+            foreach (var csproj in new[] { "src/MSBuild.Tasks/Ebpf.Build.Tasks.csproj", "src/Runtime/Ebpf.Runtime.csproj" })
+                DotnetCli.Run(RepoPaths.Root, ["pack", csproj, "-c", "Debug", "-nologo", "-nodeReuse:false", "-o", feed.FullName, $"-p:Version={Version}"])
+                         .EnsureSuccess();
+
+            var buildPackage = Path.Combine(feed.FullName, $"Ebpf.Build.{Version}.nupkg");
+            using (var zip = ZipFile.OpenRead(buildPackage))
+            {
+                var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+                foreach (var expected in new[]
+                         {
+                             "tasks/net10.0/Ebpf.Build.Tasks.dll", "tasks/net10.0/CliWrap.dll", "analyzers/dotnet/cs/Ebpf.Generator.dll",
+                             "build/Ebpf.Build.props", "build/Ebpf.Build.targets", "buildTransitive/Ebpf.Build.props", "buildTransitive/Ebpf.Build.targets",
+                         })
+                    Assert.Contains(expected, entries);
+                Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
+                using var nuspec = new StreamReader(zip.GetEntry("Ebpf.Build.nuspec")!.Open());
+                var text = nuspec.ReadToEnd();
+                Assert.Contains("<developmentDependency>true</developmentDependency>", text);
+                Assert.DoesNotContain("<dependency ", text);
+            }
+            Assert.True(File.Exists(Path.Combine(feed.FullName, $"Ebpf.Runtime.{Version}.nupkg")));
+
+            using var project = TempProject.Create("package-consumer", """<BpfSource Include="build_count_packets.bpf.c" />""", packageVersion: Version);
+            File.WriteAllText(project.Path_("nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <clear />
+                    <add key="local" value="{feed.FullName}" />
+                  </packageSources>
+                </configuration>
+                """);
+            var build = DotnetCli.Run(project.Directory, ["build", "-nologo", "-v:n", "-nodeReuse:false"],
+                                      new Dictionary<string, string?> { ["NUGET_PACKAGES"] = packages.FullName }).EnsureSuccess();
+            Assert.Equal(["build_count_packets.bpf.c"], build.CompiledSources);
+            Assert.True(Directory.Exists(Path.Combine(packages.FullName, "ebpf.build", Version)), "restored into the private package folder");
+            HandOff.AssertEditorConfig(project, "build_count_packets", "BuildCountPacketsSkel");
+            var assembly = BuiltAssembly.Read(project.OutputAssembly);
+            Assert.Contains(TempProject.RootNamespace + ".BuildCountPacketsSkel", assembly.TypeNames);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(project.IntermediateBpf, "build_count_packets.bpf.o")),
+                         assembly.Resources["Ebpf.Objects.build_count_packets.bpf.o"]);
+        }
+        finally
+        {
+            feed.Delete(recursive: true);
+            packages.Delete(recursive: true);
+        }
+    }
+}
