@@ -165,10 +165,10 @@ public sealed class BpfObject : IDisposable
         {
             if (!spec.AutoLoad)
                 continue;
-            var instructions = CoreStep.Relocate(Spec, spec, options);
+            var instructions = CoreStep.Relocate(Spec, spec, options, out var coreFailures);
             resolver.Apply(spec, instructions);
             var attachBtfId = AttachTargets.Resolve(spec, () => kernelBtf.Value);
-            var fd = ProgramLoader.Load(spec, new ProgramLoadInput(instructions, btf, attachBtfId, Name), options, out var log);
+            var fd = ProgramLoader.Load(spec, new ProgramLoadInput(instructions, btf, attachBtfId, Name, coreFailures), options, out var log);
             if (options.VerifierLogLevel > 0)
                 verifierLogs[spec.Name] = log;
             RodataBinding.Bind(fd, RodataBinding.Choose(maps));

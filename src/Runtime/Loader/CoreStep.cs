@@ -10,12 +10,14 @@ namespace Ebpf.Loader;
 /// </summary>
 internal static class CoreStep
 {
-    public static byte[] Relocate(ObjectSpec obj, ProgramSpec program, BpfObjectOptions options)
+    public static byte[] Relocate(ObjectSpec obj, ProgramSpec program, BpfObjectOptions options, out IReadOnlyList<CoreRelocationFailure> failures)
     {
+        failures = Array.Empty<CoreRelocationFailure>();
         if (program.CoreRelocations.Count == 0)
             return (byte[])program.Instructions.Clone();
         var target = options.KernelBtfPath is { } path ? CoreTarget.FromFile(path) : null;
         var result = CoreRelocator.Relocate(obj, program, target);
+        failures = result.Failures;
         // Unsatisfied relocations poisoned their instruction: the verifier refuses the program only if that code
         // is reachable, and the failures are then explained by the verifier error (see ProgramLoader).
         return ReferenceEquals(result.Instructions, program.Instructions) ? (byte[])result.Instructions.Clone() : result.Instructions;

@@ -7,7 +7,8 @@ using Ebpf.Object;
 namespace Ebpf.Loader;
 
 /// <summary>What BPF_PROG_LOAD needs beyond the spec: the relocated instructions and the resolved attach target.</summary>
-internal readonly record struct ProgramLoadInput(byte[] Instructions, BpfFd? Btf, uint AttachBtfId, string ObjectName);
+internal readonly record struct ProgramLoadInput(byte[] Instructions, BpfFd? Btf, uint AttachBtfId, string ObjectName,
+                                                 IReadOnlyList<CoreRelocationFailure> CoreFailures);
 
 /// <summary>
 /// BPF_PROG_LOAD of one relocated program with its license, types, flags, name, attach target and, when the
@@ -71,13 +72,13 @@ internal static unsafe class ProgramLoader
         GC.KeepAlive(input.Btf);
         if (fd >= 0)
             return new BpfFd(fd);
-        throw Refused(spec, errno, log);
+        throw Refused(spec, errno, log, input.CoreFailures);
     }
 
-    private static BpfException Refused(ProgramSpec spec, int errno, string log)
+    private static BpfException Refused(ProgramSpec spec, int errno, string log, IReadOnlyList<CoreRelocationFailure> coreFailures)
     {
         var what = $"program '{spec.Name}' (section {spec.SectionName}, {spec.Type})";
-        var hint = ProgramLoadHints.Explain(spec, errno);
+        var hint = ProgramLoadHints.Explain(spec, errno) ?? LogHint(log);
         if (log.Trim().Length == 0 && errno is Errno.EPERM or Errno.EACCES)
             return new BpfException(
                 $"cannot load {what} (BPF_PROG_LOAD): {Errno.Describe(errno)}; "
@@ -87,11 +88,25 @@ internal static unsafe class ProgramLoader
             .Append("the kernel refused ").Append(what).Append(" (BPF_PROG_LOAD): ").Append(Errno.Describe(errno));
         if (hint is not null)
             message.Append("; ").Append(hint);
+        foreach (var failure in coreFailures)
+            message.Append("\n  unsatisfied CO-RE relocation: ").Append(failure);
         if (log.Length > 0)
             message.Append(". The verifier's last words:\n").Append(VerifierLog.Tail(log));
         else
             message.Append(" (the kernel wrote no verifier log)");
         return new BpfVerifierException(message.ToString(), errno, spec.Name, log);
+    }
+
+    /// <summary>Causes the verifier states in words that do not say what to do about them.</summary>
+    private static string? LogHint(string log)
+    {
+        if (log.Contains("failed to find the address for kernel symbol", StringComparison.Ordinal))
+            return "the program reads a kernel variable (extern ... __ksym) whose address this kernel does not publish: "
+                   + "variables are in /proc/kallsyms only with CONFIG_KALLSYMS_ALL=y";
+        if (log.Contains("invalid func unknown#195896080", StringComparison.Ordinal))
+            return "a CO-RE relocation could not be satisfied against this kernel's BTF and the code using it is reachable: "
+                   + "guard it with bpf_core_field_exists()/bpf_core_type_exists(), or fix the type definition";
+        return null;
     }
 
     private static byte[] FuncInfos(ProgramSpec spec)
