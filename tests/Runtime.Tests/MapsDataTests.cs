@@ -197,3 +197,27 @@ public sealed class MapsDataTests
         Assert.NotEqual(0u, map.Id);
     }
 }
+
+/// <summary>Queue and stack maps (no keys) through the untyped map: push with Update, peek with Lookup, pop with TryLookupAndDelete.</summary>
+public sealed class MapsQueueTests
+{
+    [Theory]
+    [InlineData(MapType.Queue, new ulong[] { 1, 2, 3 })]
+    [InlineData(MapType.Stack, new ulong[] { 3, 2, 1 })]
+    public void PushPeekPop(MapType type, ulong[] popOrder)
+    {
+        Kernel.RequireRoot();
+        using var map = BpfMap.Create(new MapSpec("t_" + type.ToString().ToLowerInvariant(), type, 0, 8, 4));
+        foreach (var v in new ulong[] { 1, 2, 3 })
+            map.Update([], BitConverter.GetBytes(v));
+        var value = new byte[8];
+        Assert.True(map.TryLookup([], value));
+        Assert.Equal(popOrder[0], BitConverter.ToUInt64(value));
+        foreach (var expected in popOrder)
+        {
+            Assert.True(map.TryLookupAndDelete([], value));
+            Assert.Equal(expected, BitConverter.ToUInt64(value));
+        }
+        Assert.False(map.TryLookupAndDelete([], value));
+    }
+}

@@ -103,7 +103,7 @@ public sealed unsafe class BpfMap : IDisposable
         fixed (byte* k = key)
         fixed (byte* v = value)
         {
-            var errno = MapSyscalls.Lookup(Handle, k, v);
+            var errno = MapSyscalls.Lookup(Handle, key.IsEmpty ? null : k, v);
             if (errno == Errno.ENOENT)
                 return false;
             if (errno != 0)
@@ -119,6 +119,26 @@ public sealed unsafe class BpfMap : IDisposable
             throw KeyNotFound(key, null);
     }
 
+    /// <summary>
+    /// Copies the value under <paramref name="key"/> and removes the entry in one step; false when absent. For queue
+    /// and stack maps (key size 0) pass an empty key: this pops the next element (Lookup peeks, Update pushes).
+    /// </summary>
+    public bool TryLookupAndDelete(ReadOnlySpan<byte> key, Span<byte> value)
+    {
+        CheckKey(key);
+        CheckValue(value.Length);
+        fixed (byte* k = key)
+        fixed (byte* v = value)
+        {
+            var errno = MapSyscalls.LookupAndDelete(Handle, key.IsEmpty ? null : k, v);
+            if (errno == Errno.ENOENT)
+                return false;
+            if (errno != 0)
+                throw BpfErrors.MapOperation("BPF_MAP_LOOKUP_AND_DELETE_ELEM", Name, errno, ExplainElementError(errno));
+            return true;
+        }
+    }
+
     /// <summary>Creates or replaces the entry, as <paramref name="flags"/> says.</summary>
     public void Update(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, UpdateFlags flags = UpdateFlags.Any)
     {
@@ -127,7 +147,7 @@ public sealed unsafe class BpfMap : IDisposable
         fixed (byte* k = key)
         fixed (byte* v = value)
         {
-            var errno = MapSyscalls.Update(Handle, k, v, (ulong)flags);
+            var errno = MapSyscalls.Update(Handle, key.IsEmpty ? null : k, v, (ulong)flags);
             if (errno != 0)
                 throw UpdateFailed(errno, flags, key, null);
         }
