@@ -98,6 +98,12 @@ public sealed class MapsFdTests
         Assert.Equal(1, devices.GetInterfaceIndex(1));
         Assert.Null(devices.GetInterfaceIndex(0));
 
+        using var devHashMap = BpfMap.Create(new MapSpec("t_devhash", MapType.DevMapHash, 4, 4, 4));
+        var devicesByKey = new DevMap(devHashMap);
+        devicesByKey.Set(0xfeed, 1);
+        Assert.Equal(1, devicesByKey.GetInterfaceIndex(0xfeed));
+        Assert.Equal([0xfeedu], devicesByKey.Keys.ToArray());
+
         using var cpuMap = BpfMap.Create(new MapSpec("t_cpumap", MapType.CpuMap, 4, 4, 2));
         var cpus = new CpuMap(cpuMap);
         cpus.Set(0, 192);

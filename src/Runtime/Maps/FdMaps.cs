@@ -133,10 +133,13 @@ public sealed class SockHashMap<TKey> : DescriptorMap<TKey> where TKey : unmanag
     public ulong? GetCookie(TKey key) => SockCookie.Lookup(Map, key);
 }
 
-/// <summary>A BPF_MAP_TYPE_DEVMAP: XDP redirect targets (network interfaces) by index.</summary>
+/// <summary>
+/// A BPF_MAP_TYPE_DEVMAP (slots 0..MaxEntries-1) or BPF_MAP_TYPE_DEVMAP_HASH (any 32-bit key): XDP redirect
+/// targets (network interfaces).
+/// </summary>
 public sealed class DevMap : DescriptorMap<uint>
 {
-    public DevMap(BpfMap map) : base(map, MapType.DevMap) { }
+    public DevMap(BpfMap map) : base(map, MapType.DevMap, MapType.DevMapHash) { }
 
     /// <summary>Redirects to slot <paramref name="index"/> go out of interface <paramref name="ifindex"/>.</summary>
     public void Set(uint index, int ifindex) => Put(index, ifindex, UpdateFlags.Any, null);
