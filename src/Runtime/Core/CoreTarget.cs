@@ -13,6 +13,7 @@ public sealed class CoreTarget
 {
     private const string KernelBtfDirectory = "/sys/kernel/btf";
     private static readonly Lazy<CoreTarget> runningKernel = new(LoadRunningKernel, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Dictionary<string, Lazy<CoreTarget>> files = new(StringComparer.Ordinal);
 
     private readonly Lazy<CandidateIndex> vmlinuxIndex;
     private readonly Lazy<IReadOnlyList<CandidateIndex>> moduleIndexes;
@@ -34,8 +35,23 @@ public sealed class CoreTarget
     /// <summary>The running kernel's BTF from /sys/kernel/btf/vmlinux, parsed on first use and cached for the process.</summary>
     public static CoreTarget RunningKernel => runningKernel.Value;
 
-    /// <summary>A raw BTF file (e.g. from <c>bpftool btf dump file ... format raw</c> or a BTFHub archive, uncompressed).</summary>
+    /// <summary>
+    /// A raw BTF file (a copy of some kernel's /sys/kernel/btf/vmlinux, or a BTFHub file, uncompressed). Parsed once
+    /// per path and process, since the loader asks for it for every program of every object.
+    /// </summary>
     public static CoreTarget FromFile(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Lazy<CoreTarget> lazy;
+        lock (files)
+        {
+            if (!files.TryGetValue(full, out lazy!))
+                files[full] = lazy = new Lazy<CoreTarget>(() => ReadFile(full), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+        return lazy.Value;
+    }
+
+    private static CoreTarget ReadFile(string path)
     {
         byte[] bytes;
         try
@@ -58,8 +74,9 @@ public sealed class CoreTarget
         if (!File.Exists(path))
             throw new CoreRelocationException(
                 $"{path} does not exist: this kernel was built without CONFIG_DEBUG_INFO_BTF, so CO-RE relocations cannot be resolved against it. " +
-                "Pass a BTF file for this kernel with BpfObjectOptions (e.g. from BTFHub) or use a kernel with BTF.");
-        return new CoreTarget(ParseBtf(File.ReadAllBytes(path), path), path, LoadModules);
+                "Set BpfObjectOptions.KernelBtfPath to a BTF file for this kernel (e.g. from BTFHub) or use a kernel with BTF.");
+        // the loader parses vmlinux too (attach targets, kfuncs): share its copy, it is tens of megabytes
+        return new CoreTarget(Ebpf.Internal.KernelBtf.Get(path), path, LoadModules);
     }
 
     private static IReadOnlyList<BtfSpec> LoadModules(BtfSpec vmlinux)
