@@ -72,6 +72,11 @@ public sealed class LoaderGlobalDataTests
         var e = Assert.Throws<InvalidOperationException>(() => rodata.Write(Offset(obj, ".rodata", "rt_limit"), 1u));
         Assert.Contains("read-only", e.Message);
         Assert.Equal(1000u, rodata.Read<uint>(Offset(obj, ".rodata", "rt_limit")));
+
+        // After Dispose the mapping is gone: an exception, not a read of unmapped memory.
+        obj.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => data.Read<ulong>(0));
+        Assert.Throws<ObjectDisposedException>(() => bss.Write(0, 1ul));
     }
 
     [Fact]

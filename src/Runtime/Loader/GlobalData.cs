@@ -48,9 +48,19 @@ public sealed unsafe class GlobalData
             return Unsafe.ReadUnaligned<T>(ref image[offset]);
         if (Map.Mapping is { } mapping)
         {
-            var value = Unsafe.ReadUnaligned<T>(mapping.Pointer + offset);
-            GC.KeepAlive(mapping);
-            return value;
+            // The reference keeps the pages mapped while we read, and turns a read after Dispose into an exception
+            // instead of a read of unmapped memory.
+            var added = false;
+            try
+            {
+                AddRef(mapping, ref added);
+                return Unsafe.ReadUnaligned<T>(mapping.Pointer + offset);
+            }
+            finally
+            {
+                if (added)
+                    mapping.DangerousRelease();
+            }
         }
         return ThroughSyscall<T>(offset, write: false, default);
     }
@@ -71,16 +81,39 @@ public sealed unsafe class GlobalData
                 + "set read-only globals between Open() and Load(), or declare the variable without const to change it at run time");
         if (Map.Mapping is { Writable: true } mapping)
         {
-            Unsafe.WriteUnaligned(mapping.Pointer + offset, value);
-            GC.KeepAlive(mapping);
+            var added = false;
+            try
+            {
+                AddRef(mapping, ref added);
+                Unsafe.WriteUnaligned(mapping.Pointer + offset, value);
+            }
+            finally
+            {
+                if (added)
+                    mapping.DangerousRelease();
+            }
             return;
         }
         ThroughSyscall(offset, write: true, value);
     }
 
+    private void AddRef(MemoryMapping mapping, ref bool added)
+    {
+        try
+        {
+            mapping.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new ObjectDisposedException($"global data {Name}", "the object that loaded it was disposed");
+        }
+    }
+
     /// <summary>Without a memory mapping (the map was made without BPF_F_MMAPABLE): read-modify-write the whole value.</summary>
     private T ThroughSyscall<T>(int offset, bool write, T value) where T : unmanaged
     {
+        if (Map.Handle.IsClosed)
+            throw new ObjectDisposedException($"global data {Name}", "the object that loaded it was disposed");
         var buffer = GC.AllocateUninitializedArray<byte>(image.Length, pinned: true);
         var key = 0u;
         fixed (byte* b = buffer)
