@@ -1,9 +1,9 @@
 namespace Ebpf.Examples.Sockredir.Redirector;
 
 /// <summary>
-/// What the app asks of the kernel side, in one small interface, so the loader behind it is one class
-/// to swap: today <see cref="BpftoolRedirector"/> (TEMPORARY, bpftool), later the generated
-/// SockredirSkel over Ebpf.Runtime. Created loaded, not attached.
+/// What the app asks of the kernel side, in one small interface (implemented by <see cref="SkeletonRedirector"/>
+/// over the generated SockredirSkel; a bpftool-based stand-in served while the toolchain was being written).
+/// Created loaded, not attached.
 /// </summary>
 internal interface IRedirector : IDisposable
 {
