@@ -16,6 +16,8 @@ public sealed class MapsLifetimeTests
         Assert.True(Exists(disposedId));
         disposed.Dispose();
         Assert.True(EventuallyGone(disposedId), $"map {disposedId} still exists after Dispose");
+        // A disposed map refuses operations instead of using a descriptor number the process may have reused.
+        Assert.Throws<ObjectDisposedException>(() => new ArrayMap<ulong>(disposed).Lookup(0));
 
         var leakedId = CreateAndForget();
         Assert.True(Exists(leakedId));
