@@ -1,0 +1,139 @@
+using System.Runtime.InteropServices;
+using Ebpf.Internal;
+using Ebpf.Links;
+using Ebpf.Object;
+
+namespace Ebpf;
+
+/// <summary>
+/// Pinning programs and opening pinned maps and programs (maps pin themselves with <see cref="BpfMap.Pin"/>, links
+/// with <see cref="BpfLink.Pin"/>). A pin keeps the kernel object alive until the file is deleted with
+/// <see cref="Unpin"/>; another process opens it by path.
+/// </summary>
+public static unsafe class BpfPins
+{
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    private struct ObjAttr
+    {
+        [FieldOffset(0)] public ulong PathName;
+        [FieldOffset(8)] public int Fd;
+    }
+
+    // struct bpf_prog_info, up to its name
+    [StructLayout(LayoutKind.Explicit, Size = 80)]
+    private struct ProgInfo
+    {
+        [FieldOffset(0)] public uint Type;
+        [FieldOffset(64)] public fixed byte Name[16];
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    private struct InfoAttr
+    {
+        [FieldOffset(0)] public int Fd;
+        [FieldOffset(4)] public uint InfoLen;
+        [FieldOffset(8)] public ulong Info;
+    }
+
+    /// <summary>Pins a loaded program at <paramref name="path"/> (inside bpffs).</summary>
+    public static void Pin(BpfProgram program, string path)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var errno = Call(BpfCommand.ObjPin, path, program.Handle.Value, out _);
+        GC.KeepAlive(program);
+        if (errno != 0)
+            throw new BpfException($"pinning program '{program.Name}' at {path} failed: {Errno.Describe(errno)}{PathHint(path, errno)}",
+                errno, "BPF_OBJ_PIN", program.Name);
+    }
+
+    /// <summary>Opens the map pinned at <paramref name="path"/>; its name, type and sizes come from the kernel.</summary>
+    public static BpfMap OpenMap(string path)
+    {
+        var fd = Get(path, "map");
+        try
+        {
+            if (MapSyscalls.GetInfo(fd, out var info) != 0)
+                throw new BpfException($"{path} is pinned, but not a map (BPF_OBJ_GET_INFO_BY_FD refused it as one)", 22, "BPF_OBJ_GET_INFO_BY_FD", path);
+            var name = CString(info.Name, 16);
+            var map = new BpfMap(new MapSpec(name.Length > 0 ? name : Path.GetFileName(path), (MapType)info.Type, info.KeySize, info.ValueSize, info.MaxEntries, info.MapFlags));
+            map.Attach(fd);
+            return map;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens the program pinned at <paramref name="path"/> as the class of its type. Its section name, attach type and
+    /// attach target are unknown (the kernel does not keep them), so only attach methods that take their target as
+    /// arguments (XDP, cgroup, tc, socket filter) work on it.
+    /// </summary>
+    public static BpfProgram OpenProgram(string path)
+    {
+        var fd = Get(path, "program");
+        try
+        {
+            var info = new ProgInfo();
+            var attr = new InfoAttr { Fd = fd.Value, InfoLen = (uint)sizeof(ProgInfo), Info = (ulong)&info };
+            if (BpfSyscall.Call(BpfCommand.ObjGetInfoByFd, ref attr, out var errno) != 0)
+                throw new BpfException($"{path} is pinned, but reading its program info failed: {Errno.Describe(errno)}", errno, "BPF_OBJ_GET_INFO_BY_FD", path);
+            var name = CString(info.Name, 16);
+            var spec = new ProgramSpec(name.Length > 0 ? name : Path.GetFileName(path), "", (ProgramType)info.Type, 0, 0, null, false, "", 0, []);
+            return BpfProgram.Create(spec, fd);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Deletes the pin at <paramref name="path"/>; the object goes away when nothing else holds it.</summary>
+    public static void Unpin(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"nothing is pinned at {path}", path);
+        if (!BpfFileSystem.IsBpfFs(path))
+            throw new IOException($"{path} is not in a BPF file system; refusing to delete an ordinary file");
+        File.Delete(path);
+    }
+
+    private static BpfFd Get(string path, string what)
+    {
+        var errno = Call(BpfCommand.ObjGet, path, 0, out var fd);
+        if (errno != 0)
+            throw new BpfException($"opening the {what} pinned at {path} failed: {Errno.Describe(errno)}{PathHint(path, errno)}", errno, "BPF_OBJ_GET", path);
+        return new BpfFd(fd);
+    }
+
+    private static int Call(BpfCommand command, string path, int objectFd, out int fd)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* p = bytes)
+        {
+            var attr = new ObjAttr { PathName = (ulong)p, Fd = objectFd };
+            fd = BpfSyscall.Call(command, ref attr, out var errno);
+            return fd < 0 ? errno : 0;
+        }
+    }
+
+    private static string PathHint(string path, int errno) => errno switch
+    {
+        Errno.EEXIST => $"; {path} exists already (Unpin it first)",
+        Errno.ENOENT => $"; nothing is pinned there, or its directory is not in a mounted BPF file system (BpfFileSystem.EnsureMounted)",
+        Errno.EPERM => $"; the path must be inside a mounted BPF file system (BpfFileSystem.EnsureMounted), and pinning needs root",
+        _ => "",
+    };
+
+    private static string CString(byte* bytes, int max)
+    {
+        var n = 0;
+        while (n < max && bytes[n] != 0)
+            n++;
+        return System.Text.Encoding.ASCII.GetString(bytes, n);
+    }
+}
