@@ -47,3 +47,31 @@ public sealed class MapsLifetimeTests
         return false;
     }
 }
+
+/// <summary>Maps pinned in bpffs outlive the process that made them and can be opened again by path.</summary>
+public sealed class MapsPinTests
+{
+    [Fact]
+    public void PinnedMapIsOpenedWithItsDefinitionAndContents()
+    {
+        Kernel.RequireRoot();
+        using var fs = new BpfFs("maps");
+        var path = Path.Combine(fs.Path, "counts");
+        uint id;
+        using (var map = BpfMap.Create(new MapSpec("t_pinned", MapType.Hash, 4, 8, 32)))
+        {
+            new HashMap<uint, ulong>(map)[7] = 70;
+            map.Pin(path);
+            id = map.Id;
+            var again = Assert.Throws<BpfException>(() => map.Pin(path));
+            Assert.Contains("already exists", again.Message);
+        }
+        using var opened = BpfMap.OpenPinned(path);
+        Assert.Equal(id, opened.Id);
+        Assert.Equal((MapType.Hash, 4u, 8u, 32u), (opened.Type, opened.KeySize, opened.ValueSize, opened.MaxEntries));
+        Assert.Equal(70ul, new HashMap<uint, ulong>(opened)[7]);
+
+        var missing = Assert.Throws<BpfException>(() => BpfMap.OpenPinned(Path.Combine(fs.Path, "nothing")));
+        Assert.Contains("nothing is pinned there", missing.Message);
+    }
+}

@@ -26,6 +26,35 @@ public sealed unsafe class BpfMap : IDisposable
         return map;
     }
 
+    /// <summary>
+    /// Opens a map pinned in bpffs (by another process, <c>bpftool</c> or <see cref="Pin"/>); its definition is
+    /// read back from the kernel. The returned map is independent of any object: dispose it when done.
+    /// </summary>
+    public static BpfMap OpenPinned(string path)
+    {
+        var fd = MapSyscalls.GetPinned(path, out var errno);
+        if (fd is null)
+            throw new BpfException(
+                $"BPF_OBJ_GET of {path} failed: {Errno.Describe(errno)}"
+                + (errno == Errno.ENOENT ? "; nothing is pinned there (is bpffs mounted at that place?)"
+                   : errno is Errno.EPERM or Errno.EACCES ? "; " + Privileges.Explain("CAP_BPF") : ""),
+                errno, "BPF_OBJ_GET", path);
+        // A pin may hold a program or link too; only a map's fdinfo has a map_type line.
+        var isMap = File.ReadAllText($"/proc/self/fdinfo/{fd.Value}").Contains("map_type:", StringComparison.Ordinal);
+        MapInfo info = default;
+        var infoErrno = isMap ? MapSyscalls.GetInfo(fd, out info) : Errno.EINVAL;
+        if (infoErrno != 0)
+        {
+            fd.Dispose();
+            throw new BpfException($"{path} is pinned but is not a BPF map (a program or link?)", infoErrno, "BPF_OBJ_GET", path);
+        }
+        var name = Path.GetFileName(path);
+        var map = new BpfMap(new MapSpec(name, (MapType)info.Type, info.KeySize, info.ValueSize, info.MaxEntries, info.MapFlags));
+        map.Attach(fd);
+        map.id = info.Id;
+        return map;
+    }
+
     /// <summary>The definition the map is (or will be) created from.</summary>
     public MapSpec Spec { get; }
 
