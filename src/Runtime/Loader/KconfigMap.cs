@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
-using System.Runtime.InteropServices;
 using Ebpf.Btf;
 using Ebpf.Internal;
 using Ebpf.Links;
@@ -104,15 +103,11 @@ internal static unsafe class KconfigMap
         TextReader? reader = null;
         try
         {
+            var bootConfig = $"/boot/config-{KernelVersion.Release}";
             if (File.Exists("/proc/config.gz"))
                 reader = new StreamReader(new GZipStream(File.OpenRead("/proc/config.gz"), CompressionMode.Decompress));
-            else if (File.Exists($"/boot/config-{Environment.OSVersion.Version}") || Directory.Exists("/boot"))
-            {
-                var release = RuntimeInformation.OSDescription.Split(' ').Skip(1).FirstOrDefault() ?? "";
-                var path = $"/boot/config-{release}";
-                if (File.Exists(path))
-                    reader = File.OpenText(path);
-            }
+            else if (File.Exists(bootConfig))
+                reader = File.OpenText(bootConfig);
             if (reader is null)
                 throw new BpfException(
                     "the object reads kernel configuration (__kconfig externs) but neither /proc/config.gz nor /boot/config-<release> exists: "

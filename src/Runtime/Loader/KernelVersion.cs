@@ -9,9 +9,13 @@ namespace Ebpf.Loader;
 /// </summary>
 internal static class KernelVersion
 {
-    private static readonly Lazy<uint> code = new(() => Parse(Release()));
+    private static readonly Lazy<string> release = new(ReadRelease);
+    private static readonly Lazy<uint> code = new(() => Parse(release.Value));
 
     public static uint Code => code.Value;
+
+    /// <summary>uname's release string, e.g. "6.18.44-fc-v657".</summary>
+    public static string Release => release.Value;
 
     internal static uint Parse(string release)
     {
@@ -41,7 +45,7 @@ internal static class KernelVersion
         return (parts[0] << 16) + (parts[1] << 8) + Math.Min(parts[2], 255u);
     }
 
-    private static unsafe string Release()
+    private static unsafe string ReadRelease()
     {
         // struct utsname: six fields of 65 bytes; release is the third.
         var buf = stackalloc byte[65 * 6];
