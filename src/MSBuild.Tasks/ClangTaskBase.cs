@@ -28,7 +28,7 @@ public abstract class ClangTaskBase : Microsoft.Build.Utilities.Task
         var target = string.IsNullOrWhiteSpace(TargetEndianness) ? "bpfel" : TargetEndianness.Trim();
         if (target is not ("bpfel" or "bpfeb" or "bpf"))
         {
-            Log.LogError($"BpfTargetEndianness is '{target}': use bpfel (little-endian, the default) or bpfeb (big-endian).");
+            Log.LogError(null, BuildErrors.BadEndianness, null, null, 0, 0, 0, 0, $"BpfTargetEndianness is '{target}': use bpfel (little-endian, the default) or bpfeb (big-endian).");
             return false;
         }
         settings = new ClangSettings(

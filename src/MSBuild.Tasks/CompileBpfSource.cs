@@ -58,7 +58,7 @@ public sealed class CompileBpfSource : ClangTaskBase, ICancelableTask
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException or UnauthorizedAccessException)
         {
-            Log.LogError($"Ebpf.Build: cannot run clang at '{ClangPath}' ({e.Message}). Set BpfClangPath to a working clang, or install the clang package (`apt-get install clang`).");
+            Log.LogError(null, BuildErrors.ClangFailed, null, source.SourceFile, 0, 0, 0, 0, $"Ebpf.Build: cannot run clang at '{ClangPath}' ({e.Message}). Set BpfClangPath to a working clang, or install the clang package (`apt-get install clang`).");
             return;
         }
 
@@ -66,7 +66,7 @@ public sealed class CompileBpfSource : ClangTaskBase, ICancelableTask
         if (result.ExitCode != 0)
         {
             if (!reported)
-                Log.LogError(null, null, null, source.SourceFile, 0, 0, 0, 0,
+                Log.LogError(null, BuildErrors.ClangFailed, null, source.SourceFile, 0, 0, 0, 0,
                     $"clang failed with exit code {result.ExitCode} without a diagnostic: {result.StandardError.Trim()}");
             DeleteStale(source);
             return;

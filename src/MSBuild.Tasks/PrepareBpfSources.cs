@@ -54,7 +54,7 @@ public sealed class PrepareBpfSources : ClangTaskBase
             var objectName = Path.GetFileNameWithoutExtension(fileName) + ".o";
             if (byObject.TryGetValue(objectName, out var other))
             {
-                Log.LogError(null, null, null, fullPath, 0, 0, 0, 0,
+                Log.LogError(null, BuildErrors.DuplicateObjectName, null, fullPath, 0, 0, 0, 0,
                     $"BpfSource '{fullPath}' and '{other}' would both compile to '{objectName}': rename one of the files (objects and embedded resources are named after the file).");
                 continue;
             }

@@ -22,7 +22,7 @@ public sealed class WriteVmlinuxHeader : Microsoft.Build.Utilities.Task
     {
         if (!File.Exists(BtfFile))
         {
-            Log.LogError(BtfFile == "/sys/kernel/btf/vmlinux"
+            Log.LogError(null, BuildErrors.NoKernelBtf, null, null, 0, 0, 0, 0, BtfFile == "/sys/kernel/btf/vmlinux"
                 ? "Ebpf.Build: BpfGenerateVmlinuxHeader is true but this kernel has no BTF at /sys/kernel/btf/vmlinux (it was built without CONFIG_DEBUG_INFO_BTF). Set BpfVmlinuxBtf to a BTF file from a kernel that has it, or check in a vmlinux.h and turn BpfGenerateVmlinuxHeader off."
                 : $"Ebpf.Build: BpfVmlinuxBtf names '{BtfFile}', which does not exist. Point it at a kernel BTF file (like /sys/kernel/btf/vmlinux).");
             return false;
@@ -37,7 +37,7 @@ public sealed class WriteVmlinuxHeader : Microsoft.Build.Utilities.Task
         }
         catch (ObjectFormatException e)
         {
-            Log.LogError($"Ebpf.Build: '{BtfFile}' is not valid BTF: {e.Message}");
+            Log.LogError(null, BuildErrors.NoKernelBtf, null, null, 0, 0, 0, 0, $"Ebpf.Build: '{BtfFile}' is not valid BTF: {e.Message}");
             return false;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(OutputFile))!);

@@ -1,0 +1,11 @@
+namespace Ebpf.Build;
+
+/// <summary>Codes of the build's own errors (docs/build.md). EBPF001-099 belong to the generator; EBPF101 is raised by the targets.</summary>
+internal static class BuildErrors
+{
+    public const string ClangNotFound = "EBPF101";
+    public const string DuplicateObjectName = "EBPF102";
+    public const string BadEndianness = "EBPF103";
+    public const string NoKernelBtf = "EBPF104";
+    public const string ClangFailed = "EBPF105";
+}
