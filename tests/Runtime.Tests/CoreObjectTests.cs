@@ -26,6 +26,18 @@ public sealed class CoreObjectTests
     }
 
     [Fact]
+    public void Verifier_error_of_a_reachable_unsatisfied_relocation_names_it()
+    {
+        Kernel.RequireRoot();
+        using var obj = BpfObject.OpenFile(TestObjects.Compile("core_unguarded.bpf.c"));
+        var e = Assert.Throws<BpfVerifierException>(obj.Load);
+        Assert.Contains("unsatisfied CO-RE relocation: program 'core_unguarded'", e.Message);
+        Assert.Contains("byte_off of struct task_struct___old access task_struct___old.no_such_member_in_kernel (0:0)", e.Message);
+        Assert.Contains("bpf_core_field_exists", e.Message);
+        Assert.Contains("unknown#195896080", e.VerifierLog);
+    }
+
+    [Fact]
     public void KernelBtfPath_option_relocates_against_the_given_file()
     {
         Kernel.RequireRoot();

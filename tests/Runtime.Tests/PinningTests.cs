@@ -65,7 +65,7 @@ public sealed class PinningTests
             stats.Update(BitConverter.GetBytes(1u), BitConverter.GetBytes(0x1234_5678_9abcUL));
             stats.Pin(path);
         }
-        using var map = BpfPins.OpenMap(path);
+        using var map = BpfMap.OpenPinned(path);
         Assert.Equal(MapType.Array, map.Type);
         Assert.Equal(4u, map.KeySize);
         Assert.Equal(8u, map.ValueSize);

@@ -6,8 +6,8 @@ using Ebpf.Object;
 namespace Ebpf;
 
 /// <summary>
-/// Pinning programs and opening pinned maps and programs (maps pin themselves with <see cref="BpfMap.Pin"/>, links
-/// with <see cref="BpfLink.Pin"/>). A pin keeps the kernel object alive until the file is deleted with
+/// Pinning and opening pinned programs, and unpinning anything (maps pin and reopen themselves with
+/// <see cref="BpfMap.Pin"/> and <see cref="BpfMap.OpenPinned"/>, links pin with <see cref="BpfLink.Pin"/>). A pin keeps the kernel object alive until the file is deleted with
 /// <see cref="Unpin"/>; another process opens it by path.
 /// </summary>
 public static unsafe class BpfPins
@@ -44,26 +44,6 @@ public static unsafe class BpfPins
         if (errno != 0)
             throw new BpfException($"pinning program '{program.Name}' at {path} failed: {Errno.Describe(errno)}{PathHint(path, errno)}",
                 errno, "BPF_OBJ_PIN", program.Name);
-    }
-
-    /// <summary>Opens the map pinned at <paramref name="path"/>; its name, type and sizes come from the kernel.</summary>
-    public static BpfMap OpenMap(string path)
-    {
-        var fd = Get(path, "map");
-        try
-        {
-            if (MapSyscalls.GetInfo(fd, out var info) != 0)
-                throw new BpfException($"{path} is pinned, but not a map (BPF_OBJ_GET_INFO_BY_FD refused it as one)", 22, "BPF_OBJ_GET_INFO_BY_FD", path);
-            var name = CString(info.Name, 16);
-            var map = new BpfMap(new MapSpec(name.Length > 0 ? name : Path.GetFileName(path), (MapType)info.Type, info.KeySize, info.ValueSize, info.MaxEntries, info.MapFlags));
-            map.Attach(fd);
-            return map;
-        }
-        catch
-        {
-            fd.Dispose();
-            throw;
-        }
     }
 
     /// <summary>
