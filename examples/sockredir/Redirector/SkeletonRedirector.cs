@@ -12,14 +12,25 @@ internal sealed class SkeletonRedirector : IRedirector
     private readonly SockredirSkel skel;
     private readonly List<BpfLink> links = [];
 
-    public SkeletonRedirector()
+    public SkeletonRedirector(RedirectorOptions? options = null)
     {
         try
         {
-            skel = SockredirSkel.OpenAndLoad();
+            skel = SockredirSkel.Open();
         }
         catch (BpfException e)
         {
+            throw new ToolException($"opening sockredir.bpf.c failed: {e.Message}");
+        }
+        try
+        {
+            if (options?.PassPullMaxBytes is { } pull)
+                skel.Rodata.PassPullMaxBytes = pull; // a const volatile global: set before Load, frozen after
+            skel.Load();
+        }
+        catch (BpfException e)
+        {
+            skel.Dispose();
             throw new ToolException($"loading sockredir.bpf.c failed: {e.Message}");
         }
     }

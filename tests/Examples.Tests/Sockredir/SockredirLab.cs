@@ -15,7 +15,7 @@ internal sealed class SockredirLab : IDisposable
     private readonly List<Socket> sockets = [];
     private readonly string home;
 
-    public SockredirLab()
+    public SockredirLab(RedirectorOptions? options = null)
     {
         Kernel.RequireRoot();
         home = CurrentCgroup();
@@ -23,7 +23,7 @@ internal sealed class SockredirLab : IDisposable
         try
         {
             Cgroup = new TempCgroup("sr");
-            Redirector = RedirectorFactory.Create();
+            Redirector = RedirectorFactory.Create(options);
         }
         catch
         {

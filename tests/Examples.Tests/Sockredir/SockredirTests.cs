@@ -223,6 +223,21 @@ public sealed class SockredirTests
         }
     }
 
+    [Fact]
+    public void WithoutTheContiguousPullThePassPathStalls()
+    {
+        // The counter-check of LargeRequestResponseDoesNotStall: the same program with pass_pull_max_bytes = 0
+        // shows the stall, so that test's bound can fail and the pull is what removes the stall.
+        const int size = 40000, exchanges = 20;
+        using var lab = new SockredirLab(new RedirectorOptions { PassPullMaxBytes = 0 });
+        lab.Attach();
+        var plain = Exchanges(lab.Connect(1, IPAddress.Loopback, IPAddress.Loopback, serverInCgroup: false, clientInCgroup: false)[0], size, exchanges);
+        var passed = Exchanges(lab.Connect(1, IPAddress.Loopback, IPAddress.Loopback, serverInCgroup: true, clientInCgroup: false)[0], size, exchanges);
+        Assert.Equal(0UL, lab.Redirector.ReadStats()[Stat.PassPulled]);
+        Assert.True(passed.Total > 5 * plain.Total, $"expected the stall: passed {passed} against plain {plain}");
+        Assert.True(passed.P50Micros > 5_000, $"expected every exchange to wait for a delayed ACK: passed {passed}");
+    }
+
     /// <summary>One run of exchanges: total time and the per-exchange distribution (for the failure message).</summary>
     private sealed record Run(TimeSpan Total, double P50Micros, double P99Micros, double MaxMicros, int OverOneMs)
     {
