@@ -17,12 +17,10 @@ internal sealed unsafe partial class Epoll : IDisposable
     private readonly BpfFd epoll;
     private readonly BpfFd wake;
 
-    [StructLayout(LayoutKind.Sequential, Pack = 4)] // x86_64's struct epoll_event is packed
-    private struct EpollEvent
-    {
-        public uint Events;
-        public ulong Data;
-    }
+    // struct epoll_event { u32 events; u64 data; } is packed (12 bytes) on x86_64 only; elsewhere the data member
+    // is 8-byte aligned (16 bytes). Events are therefore written and read at the architecture's offsets.
+    private static readonly int EventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+    private static readonly int DataOffset = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 4 : 8;
 
     public Epoll()
     {
@@ -40,8 +38,10 @@ internal sealed unsafe partial class Epoll : IDisposable
     /// <summary>Watches <paramref name="fd"/> for readability; waits report <paramref name="token"/> for it.</summary>
     public void Add(SafeHandle fd, ulong token)
     {
-        var ev = new EpollEvent { Events = EPOLLIN, Data = token };
-        if (epoll_ctl(epoll.Value, EPOLL_CTL_ADD, (int)fd.DangerousGetHandle(), &ev) != 0)
+        var ev = stackalloc byte[16];
+        *(uint*)ev = EPOLLIN;
+        *(ulong*)(ev + DataOffset) = token;
+        if (epoll_ctl(epoll.Value, EPOLL_CTL_ADD, (int)fd.DangerousGetHandle(), ev) != 0)
             throw new IOException($"epoll_ctl(ADD) failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
     }
 
@@ -51,18 +51,19 @@ internal sealed unsafe partial class Epoll : IDisposable
     /// </summary>
     public int Wait(Span<ulong> ready, int timeoutMs)
     {
-        var events = stackalloc EpollEvent[Math.Min(ready.Length, 64)];
+        var max = Math.Min(ready.Length, 64);
+        var events = stackalloc byte[max * EventSize];
         int n;
         do
         {
-            n = epoll_wait(epoll.Value, events, Math.Min(ready.Length, 64), timeoutMs);
+            n = epoll_wait(epoll.Value, events, max, timeoutMs);
         } while (n < 0 && Marshal.GetLastPInvokeError() == EINTR);
         if (n < 0)
             throw new IOException($"epoll_wait failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
         for (var i = 0; i < n; i++)
         {
-            ready[i] = events[i].Data;
-            if (events[i].Data == WakeToken)
+            ready[i] = *(ulong*)(events + i * EventSize + DataOffset);
+            if (ready[i] == WakeToken)
             {
                 ulong value;
                 _ = read(wake.Value, &value, 8); // reset the eventfd; EAGAIN if another waiter took it
@@ -90,10 +91,10 @@ internal sealed unsafe partial class Epoll : IDisposable
     private static partial int epoll_create1(int flags);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int epoll_ctl(int epfd, int op, int fd, EpollEvent* ev);
+    private static partial int epoll_ctl(int epfd, int op, int fd, byte* ev);
 
     [LibraryImport("libc", SetLastError = true)]
-    private static partial int epoll_wait(int epfd, EpollEvent* events, int maxEvents, int timeout);
+    private static partial int epoll_wait(int epfd, byte* events, int maxEvents, int timeout);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int eventfd(uint initval, int flags);
