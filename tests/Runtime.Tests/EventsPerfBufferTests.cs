@@ -117,7 +117,7 @@ public sealed class EventsPerfBufferTests
         await Task.Delay(200, TestContext.Current.CancellationToken);
         Assert.False(reading.IsCompleted);
         cts.Cancel();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.WaitAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
 
         reader.Dispose();
         // with the slots empty, the program's output fails instead of writing into a closed event

@@ -130,7 +130,7 @@ public sealed class EventsRingBufTests
         var sw = Stopwatch.StartNew();
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
-        Assert.InRange(sw.ElapsedMilliseconds, 0, 1000);
+        Assert.InRange(sw.ElapsedMilliseconds, 0, 3000); // generous: the machine may be loaded; a missed wake-up would hang forever
         // the reader is usable again after a cancelled enumeration
         Assert.Equal(0, reader.Consume(_ => { }));
     }
