@@ -41,7 +41,7 @@ fi
 missing=()
 for entry in "${PACKAGES[@]}"; do
   pkg=${entry%%:*}
-  # Read the whole status first: grep -q closing the pipe early would fail the pipeline under pipefail.
+  # dpkg-query prints the status word triple ("install ok installed" when present); no pipe, so pipefail cannot misfire.
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   if [[ $status != "install ok installed" ]]; then
     missing+=("$pkg")
