@@ -81,7 +81,14 @@ public sealed class TempProject : IDisposable
 
     public void Dispose()
     {
-        try { System.IO.Directory.Delete(Directory, recursive: true); }
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+            // The run's folder goes with its last project.
+            var runRoot = Path.GetDirectoryName(Directory)!;
+            if (!System.IO.Directory.EnumerateFileSystemEntries(runRoot).Any())
+                System.IO.Directory.Delete(runRoot);
+        }
         catch (IOException) { }
     }
 }
