@@ -35,7 +35,7 @@ internal static class CommandLine
                 var other => Fail($"unknown command '{other}'\n{Usage}"),
             };
         }
-        catch (Exception e) when (e is ToolException or ArgumentException or FormatException or UsageException)
+        catch (Exception e) when (e is ToolException or ArgumentException or FormatException or UsageException or BpfException)
         {
             return Fail(e.Message);
         }

@@ -26,7 +26,8 @@ internal static class RunCommand
         var previous = balancer.Snapshot();
         while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
         {
-            balancer.RefreshNeighbours();
+            foreach (var problem in balancer.RefreshNeighbours())
+                Console.Error.WriteLine($"xdp-proxy: warning: {problem}");
             var now = balancer.Snapshot();
             Console.WriteLine(StatsFormat.PerSecond(previous, now));
             previous = now;

@@ -95,14 +95,27 @@ internal sealed class Balancer : IDisposable
         }
     }
 
-    /// <summary>Re-reads next-hop MACs (a backend's MAC or route may change while running).</summary>
-    public void RefreshNeighbours()
+    /// <summary>
+    /// Re-reads next-hop MACs (a backend's MAC or route may change while running). A backend whose
+    /// neighbour entry is gone for now keeps its last MAC; the problems are returned for the caller to show.
+    /// </summary>
+    public IReadOnlyList<string> RefreshNeighbours()
     {
+        var problems = new List<string>();
         lock (gate)
         {
             foreach (var slot in slots.All.Where(s => s.State != SlotState.Empty))
             {
-                var mac = resolveMac(slot.Endpoint!.Address, TimeSpan.FromMilliseconds(200));
+                byte[] mac;
+                try
+                {
+                    mac = resolveMac(slot.Endpoint!.Address, TimeSpan.FromMilliseconds(200));
+                }
+                catch (ToolException e)
+                {
+                    problems.Add(e.Message);
+                    continue;
+                }
                 if (!mac.AsSpan().SequenceEqual(slot.Mac))
                 {
                     slot.Mac = mac;
@@ -110,6 +123,7 @@ internal sealed class Balancer : IDisposable
                 }
             }
         }
+        return problems;
     }
 
     public BalancerSnapshot Snapshot()

@@ -112,7 +112,7 @@ internal sealed class ControlSocket : IDisposable
                     {
                         reply = "ok " + handler(request.Trim());
                     }
-                    catch (Exception e) when (e is ArgumentException or ToolException or FormatException)
+                    catch (Exception e) when (e is ArgumentException or ToolException or FormatException or BpfException)
                     {
                         reply = "error " + e.Message;
                     }
