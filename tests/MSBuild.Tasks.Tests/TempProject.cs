@@ -52,6 +52,7 @@ public sealed class TempProject : IDisposable
                 <Nullable>enable</Nullable>
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                 <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles>
+                {(inRepo ? $"<EbpfBuildTasksAssembly>{TaskAssemblyBesideTests}</EbpfBuildTasksAssembly>" : "")}
                 {extraProperties}
               </PropertyGroup>
               <ItemGroup>
@@ -69,6 +70,14 @@ public sealed class TempProject : IDisposable
         File.WriteAllText(Path.Combine(root, "Program.cs"), "System.Console.WriteLine(\"ok\");\n");
         return project;
     }
+
+    /// <summary>
+    /// The task dll this test assembly was built with (it references the task project, so the dll and CliWrap sit
+    /// beside the tests). InRepo.props would point at src/MSBuild.Tasks/bin/$(Configuration), which a target run
+    /// on its own (-t:BpfCompile, design-time builds with BuildProjectReferences=false) never builds, and which
+    /// does not exist for Debug when the suite was built in Release.
+    /// </summary>
+    private static string TaskAssemblyBesideTests => Path.Combine(AppContext.BaseDirectory, "Ebpf.Build.Tasks.dll");
 
     public DotnetResult Build(params string[] extra) => DotnetCli.Build(Directory, extra);
 
