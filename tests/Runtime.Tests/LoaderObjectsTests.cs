@@ -17,7 +17,9 @@ public sealed class LoaderObjectsTests
     public void Loads(string source)
     {
         Kernel.RequireRoot();
-        using var obj = BpfObject.OpenFile(TestObjects.Compile(source));
+        // obj_features pins a map by name: pin under a directory of this test, never the machine's /sys/fs/bpf.
+        using var pins = new BpfFs("loads");
+        using var obj = BpfObject.OpenFile(TestObjects.Compile(source), new BpfObjectOptions { PinPath = pins.Path });
         obj.Load();
         Assert.Null(obj.BtfRefusal);
         Assert.Equal(obj.Spec.Programs.Count(p => p.AutoLoad), obj.Programs.Count);
