@@ -63,5 +63,26 @@ public static class RunPrefix
             foreach (var dir in Directory.EnumerateDirectories(root))
                 if (IsLeftover(Path.GetFileName(dir)))
                     TempCgroup.RemoveTree(dir);
+        KillLeftoverProcesses();
+    }
+
+    /// <summary>
+    /// Daemons a dead run started (nginx in a lab namespace, a benchmark server) outlive their namespace:
+    /// a process whose command line names a leftover (e.g. "-p /tmp/ebt1a2b-3xp-be1") is killed.
+    /// </summary>
+    private static void KillLeftoverProcesses()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
+                continue;
+            string cmdline;
+            try { cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            var words = cmdline.Split(['\0', ' ', '/', ':', '='], StringSplitOptions.RemoveEmptyEntries);
+            if (words.Any(IsLeftover))
+                HostCommand.Run("kill", "-KILL", pid.ToString(CultureInfo.InvariantCulture));
+        }
     }
 }
