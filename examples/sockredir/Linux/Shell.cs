@@ -19,9 +19,12 @@ internal static class Shell
     /// <summary>Runs <paramref name="file"/> to completion and returns its exit code and output, whatever they are.</summary>
     public static Result TryRun(string file, params string[] args)
     {
+        // Process.Dispose leaves synchronously read streams open: dispose them, or every call leaks two pipes.
         using var p = Start(file, args);
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
+        using var outReader = p.StandardOutput;
+        using var errReader = p.StandardError;
+        var stderr = errReader.ReadToEndAsync();
+        var stdout = outReader.ReadToEnd();
         p.WaitForExit();
         return new Result(p.ExitCode, stdout, stderr.Result);
     }
@@ -54,7 +57,7 @@ internal static class Shell
     {
         "ip" => " (needs root and iproute2)",
         "iperf3" => " (install iperf3: scripts/install-deps.sh)",
-        "bpftool" => " (install bpftool; it is the temporary loader until the generated skeleton is wired in)",
+        "bpftool" => " (install bpftool; `run` uses it only to warn about other sock_ops programs on the cgroup)",
         _ => "",
     };
 }

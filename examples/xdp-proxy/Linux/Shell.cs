@@ -58,7 +58,7 @@ internal static class Shell
         "nginx" => " (install nginx and libnginx-mod-stream)",
         "wrk" => " (install wrk)",
         "ethtool" => " (install ethtool)",
-        "bpftool" => " (install bpftool; it is the temporary loader until the generated skeleton is wired in)",
+        "bpftool" => " (install bpftool)",
         _ => "",
     };
 }
