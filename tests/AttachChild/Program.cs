@@ -1,13 +1,18 @@
 // Usage: Ebpf.AttachChild <netns file> <interface in that namespace> <cgroup path>
 // Attaches attach_xdp_pass (native XDP) to the interface and attach_sockops to the cgroup, prints
 // "READY <xdp prog id> <xdp link id> <sockops prog id> <cgroup link id>" and waits to be killed.
+// Usage: Ebpf.AttachChild pinned-map <object path> <pin dir>: see PinnedMapMode.cs.
 using System.Runtime.InteropServices;
 using Ebpf;
+using Ebpf.AttachChild;
 using Ebpf.TestKit;
 
+if (args.Length == 3 && args[0] == PinnedMapMode.Name)
+    return PinnedMapMode.Run(args[1], args[2]);
 if (args.Length != 3)
 {
     Console.Error.WriteLine("usage: Ebpf.AttachChild <netns file> <interface> <cgroup path>");
+    Console.Error.WriteLine($"   or: Ebpf.AttachChild {PinnedMapMode.Name} <object path> <pin dir>");
     return 2;
 }
 
