@@ -67,6 +67,8 @@ internal sealed class BtfBuilder
         return Type(name, 6, values.Length, signed, 4, extra.ToArray());
     }
     public BtfBuilder Typedef(string name, uint target) => Type(name, 8, 0, false, target);
+    /// <summary>A FUNC (linkage 1: global) of FUNC_PROTO <paramref name="proto"/>.</summary>
+    public BtfBuilder Func(string name, uint proto, int linkage = 1) => Type(name, 12, linkage, false, proto);
     public BtfBuilder Const(uint target) => Type("", 10, 0, false, target);
     public BtfBuilder Volatile(uint target) => Type("", 9, 0, false, target);
     public BtfBuilder TypeTag(string name, uint target) => Type(name, 18, 0, false, target);

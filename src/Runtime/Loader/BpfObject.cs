@@ -167,8 +167,11 @@ public sealed class BpfObject : IDisposable
                 continue;
             var instructions = CoreStep.Relocate(Spec, spec, options, out var coreFailures);
             resolver.Apply(spec, instructions);
-            var attachBtfId = AttachTargets.Resolve(spec, () => kernelBtf.Value);
-            var fd = ProgramLoader.Load(spec, new ProgramLoadInput(instructions, btf, attachBtfId, Name, coreFailures), options, out var log);
+            var target = AttachTargets.Resolve(spec, () => kernelBtf.Value, vmlinux => ModuleBtfs.Enumerate(vmlinux));
+            // The loaded program holds its own reference to a module's BTF; ours is needed only for the load.
+            using var targetModule = target.Module is null ? null : BtfObjects.OpenKernelModule(target.Module);
+            var fd = ProgramLoader.Load(spec, new ProgramLoadInput(instructions, btf, target.BtfId, Name, coreFailures, targetModule),
+                                        options, out var log);
             if (options.VerifierLogLevel > 0)
                 verifierLogs[spec.Name] = log;
             RodataBinding.Bind(fd, RodataBinding.Choose(maps));

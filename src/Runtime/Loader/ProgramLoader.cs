@@ -7,8 +7,9 @@ using Ebpf.Object;
 namespace Ebpf.Loader;
 
 /// <summary>What BPF_PROG_LOAD needs beyond the spec: the relocated instructions and the resolved attach target.</summary>
+/// <paramref name="AttachBtfObj"/>: the kernel module's BTF object when the attach target is in a module, else null (vmlinux).
 internal readonly record struct ProgramLoadInput(byte[] Instructions, BpfFd? Btf, uint AttachBtfId, string ObjectName,
-                                                 IReadOnlyList<CoreRelocationFailure> CoreFailures);
+                                                 IReadOnlyList<CoreRelocationFailure> CoreFailures, BpfFd? AttachBtfObj = null);
 
 /// <summary>
 /// BPF_PROG_LOAD of one relocated program with its license, types, flags, name, attach target and, when the
@@ -40,6 +41,7 @@ internal static unsafe class ProgramLoader
                 ProgFlags = flags,
                 ExpectedAttachType = (uint)spec.ExpectedAttachType,
                 AttachBtfId = input.AttachBtfId,
+                AttachBtfObjFd = input.AttachBtfObj?.Value ?? 0,
             };
             template = WithName(template, spec.Name);
             if (withBtf)
@@ -70,6 +72,7 @@ internal static unsafe class ProgramLoader
             }, options.VerifierLogLevel, options.VerifierLogSize, out errno, out log);
         }
         GC.KeepAlive(input.Btf);
+        GC.KeepAlive(input.AttachBtfObj);
         if (fd >= 0)
             return new BpfFd(fd);
         throw Refused(spec, errno, log, input.CoreFailures);
