@@ -9,16 +9,24 @@ internal struct PerfEventAttr
     [FieldOffset(0)] public uint Type;
     [FieldOffset(4)] public uint Size;
     [FieldOffset(8)] public ulong Config;
+    /// <summary>sample_period, or sample_freq when <see cref="FlagFreq"/> is set (a union in the kernel).</summary>
     [FieldOffset(16)] public ulong SamplePeriod;
+    /// <summary>The bit-field word after read_format: disabled, inherit, ..., freq (bit 10).</summary>
+    [FieldOffset(40)] public ulong Flags;
     /// <summary>config1: kprobe_func / uprobe_path (a pointer to a NUL-terminated string).</summary>
     [FieldOffset(56)] public ulong Config1;
     /// <summary>config2: kprobe_addr / probe_offset.</summary>
     [FieldOffset(64)] public ulong Config2;
+
+    /// <summary>perf_event_attr.freq: <see cref="SamplePeriod"/> is a frequency in Hz.</summary>
+    public const ulong FlagFreq = 1UL << 10;
 }
 
 /// <summary>perf_event_open(2) and the two ioctls a BPF perf link needs. Tracepoints, kprobes and uprobes are perf events.</summary>
 internal static unsafe partial class PerfEventOpen
 {
+    public const uint PerfTypeHardware = 0;
+    public const uint PerfTypeSoftware = 1;
     public const uint PerfTypeTracepoint = 2;
     private const nuint PERF_EVENT_IOC_ENABLE = 0x2400;
     private const uint PERF_FLAG_FD_CLOEXEC = 1 << 3;
@@ -65,6 +73,21 @@ internal static unsafe partial class PerfEventOpen
     {
         var path = $"/sys/bus/event_source/devices/{pmu}/type";
         return File.Exists(path) && uint.TryParse(File.ReadAllText(path).Trim(), out var t) ? t : null;
+    }
+
+    /// <summary>The online CPUs (/sys/devices/system/cpu/online, e.g. "0-3" or "0,2-5"): per-CPU perf events open on each.</summary>
+    public static IReadOnlyList<int> OnlineCpus()
+    {
+        var cpus = new List<int>();
+        foreach (var part in File.ReadAllText("/sys/devices/system/cpu/online").Trim().Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var dash = part.IndexOf('-');
+            var first = int.Parse(dash < 0 ? part : part[..dash], System.Globalization.CultureInfo.InvariantCulture);
+            var last = dash < 0 ? first : int.Parse(part[(dash + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            for (var c = first; c <= last; c++)
+                cpus.Add(c);
+        }
+        return cpus;
     }
 
     /// <summary>The config bit that makes a kprobe/uprobe a return probe ("config:0" in format/retprobe).</summary>

@@ -90,6 +90,7 @@ public class BpfProgram : IDisposable
         ProgramType.RawTracepoint or ProgramType.RawTracepointWritable => new RawTracepointProgram(spec, fd),
         ProgramType.Tracing => new TracingProgram(spec, fd),
         ProgramType.Kprobe => new KprobeProgram(spec, fd),
+        ProgramType.PerfEvent => new PerfEventProgram(spec, fd),
         _ => new BpfProgram(spec, fd),
     };
 

@@ -20,7 +20,7 @@ public sealed class KprobeProgram : BpfProgram
         }
     }
 
-    private bool IsReturnProbe => Prefix is "kretprobe" or "uretprobe" or "uretprobe.s" or "kretsyscall";
+    private bool IsReturnProbe => Prefix is "kretprobe" or "uretprobe" or "uretprobe.s" or "kretsyscall" or "kretprobe.multi";
 
     /// <summary>
     /// Attaches to the target in the section: kprobe/&lt;function&gt;, kretprobe/&lt;function&gt;, ksyscall/&lt;syscall&gt;
@@ -45,10 +45,14 @@ public sealed class KprobeProgram : BpfProgram
                 if (string.IsNullOrEmpty(target))
                     throw new BpfAttachException($"{Describe()} names no system call: use section ksyscall/<name>");
                 return PerfEventAttach.Kprobe(this, SyscallFunction(target), IsReturnProbe);
+            case "kprobe.multi" or "kretprobe.multi":
+                if (string.IsNullOrEmpty(target))
+                    throw new BpfAttachException($"{Describe()} names no kernel function: use section {Prefix}/<function or glob> or AttachKprobeMulti(functions)");
+                return KprobeMultiAttach.Attach(this, KprobeMultiAttach.Resolve(target), IsReturnProbe);
             default:
                 throw new BpfAttachException(
-                    $"{Describe()}: Ebpf.Runtime cannot attach {Prefix} programs yet (supported: kprobe, kretprobe, ksyscall, "
-                    + "kretsyscall, uprobe, uretprobe); on this kernel a tracepoint or tp_btf program is the alternative");
+                    $"{Describe()}: Ebpf.Runtime cannot attach {Prefix} programs yet (supported: kprobe, kretprobe, kprobe.multi, "
+                    + "kretprobe.multi, ksyscall, kretsyscall, uprobe, uretprobe); on this kernel a tracepoint or tp_btf program is the alternative");
         }
     }
 
@@ -61,6 +65,12 @@ public sealed class KprobeProgram : BpfProgram
 
     /// <summary>Attaches as a kprobe (or kretprobe, by section) on kernel function <paramref name="function"/>.</summary>
     public BpfLink AttachKprobe(string function) => PerfEventAttach.Kprobe(this, function, IsReturnProbe);
+
+    /// <summary>
+    /// Attaches a kprobe.multi (kretprobe.multi) program to every kernel function in <paramref name="functions"/>
+    /// with one link (BPF_TRACE_KPROBE_MULTI, Linux 5.18+).
+    /// </summary>
+    public BpfLink AttachKprobeMulti(IEnumerable<string> functions) => KprobeMultiAttach.Attach(this, functions.ToArray(), IsReturnProbe);
 
     /// <summary>
     /// Attaches as a uprobe (uretprobe when the section says so) on function <paramref name="symbol"/> of

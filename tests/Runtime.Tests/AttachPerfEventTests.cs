@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Ebpf.Runtime.Tests.AttachSupport;
+using Ebpf.Runtime.Tests.EventsSupport;
+using Ebpf.TestKit;
+
+namespace Ebpf.Runtime.Tests;
+
+/// <summary>PERF_EVENT programs sampling a software event on every CPU, and kprobe.multi on a kernel without kprobes.</summary>
+[Collection(KernelCollection.Name)]
+public sealed class AttachPerfEventTests
+{
+    private const string Source = "pe_count.bpf.c";
+
+    [Fact]
+    public void Cpu_clock_sampling_counts_on_every_cpu_and_stops_after_dispose()
+    {
+        Kernel.RequireRoot();
+        using var obj = BpfObject.OpenFile(TestObjects.Compile(Source));
+        obj.Load();
+        var prog = obj.GetProgram<PerfEventProgram>("pe_count");
+        var samples = obj.GetMap("pe_samples");
+        var link = prog.AttachSoftwareEvent(PerfSoftwareEvent.CpuClock, 1000, frequency: true);
+        try
+        {
+            Assert.True(link.IsKernelLink);
+            Assert.Contains("CpuClock", link.Description);
+            BusyLoop(TimeSpan.FromMilliseconds(200));
+            Assert.True(EventPrograms.ReadU64(samples, 0) > 0, "no sample in 200 ms of busy loop at 1000 Hz");
+        }
+        finally
+        {
+            link.Dispose();
+        }
+        Assert.Empty(prog.Links);
+        var after = EventPrograms.ReadU64(samples, 0);
+        BusyLoop(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(after, EventPrograms.ReadU64(samples, 0));
+    }
+
+    [Fact]
+    public void A_zero_sample_period_is_refused()
+    {
+        Kernel.RequireRoot();
+        using var obj = BpfObject.OpenFile(TestObjects.Compile(Source));
+        obj.Load();
+        var prog = obj.GetProgram<PerfEventProgram>("pe_count");
+        Assert.Throws<ArgumentOutOfRangeException>(() => prog.AttachSoftwareEvent(PerfSoftwareEvent.CpuClock, 0));
+        Assert.Empty(prog.Links);
+    }
+
+    [Fact]
+    public void Hardware_events_without_a_pmu_name_the_missing_pmu()
+    {
+        Kernel.RequireRoot();
+        Kernel.SkipAbsentFeature(!Directory.Exists("/sys/bus/event_source/devices/cpu"),
+                                 "machine without hardware counters (this one has a 'cpu' PMU, so the error path cannot be seen)");
+        using var obj = BpfObject.OpenFile(TestObjects.Compile(Source));
+        obj.Load();
+        var prog = obj.GetProgram<PerfEventProgram>("pe_count");
+        var e = Assert.Throws<BpfAttachException>(() => prog.AttachHardwareEvent(PerfHardwareEvent.CpuCycles, 100000));
+        Assert.Contains("no hardware performance counters", e.Message);
+        Assert.Contains("CpuClock", e.Message);
+        Assert.Empty(prog.Links);
+    }
+
+    [Fact]
+    public void Kprobe_multi_without_kernel_kprobes_explains_and_suggests_tracepoints()
+    {
+        Kernel.RequireRoot();
+        Kernel.SkipAbsentFeature(Directory.Exists("/sys/bus/event_source/devices/kprobe"),
+                                 "no-kprobes kernel (this kernel has kprobes, so the error path cannot be seen)");
+        using var obj = BpfObject.OpenFile(TestObjects.Compile(Source));
+        obj.Load();
+        var prog = obj.GetProgram<KprobeProgram>("pe_kprobe_multi");
+        var e = Assert.Throws<BpfAttachException>(() => prog.Attach());
+        Assert.Contains("this kernel has no kprobes (CONFIG_KPROBES is off", e.Message);
+        Assert.Contains("kprobe.multi", e.Message);
+        Assert.Contains("tp_btf", e.Message);
+        Assert.Empty(prog.Links);
+    }
+
+    private static void BusyLoop(TimeSpan duration)
+    {
+        var watch = Stopwatch.StartNew();
+        var x = 0UL;
+        while (watch.Elapsed < duration)
+            x = x * 6364136223846793005UL + 1;
+        GC.KeepAlive(x);
+    }
+}
