@@ -76,6 +76,14 @@ public sealed class BpfLink : IDisposable
         GC.KeepAlive(this);
     }
 
+    /// <summary>
+    /// Opens the link pinned at <paramref name="path"/> (by this or another process) to inspect it, update it or
+    /// unpin it. Disposing the returned link closes only this descriptor: the pin keeps the program attached until
+    /// the pin file is deleted. Its <see cref="Program"/> is the attached program, known by its kernel name only.
+    /// Throws <see cref="BpfAttachException"/> when nothing is pinned there or the pin is a map or program.
+    /// </summary>
+    public static BpfLink OpenPinned(string path) => PinnedLinkOpener.Open(path);
+
     public override string ToString() => Description;
 
     /// <summary>Detaches the program from the hook.</summary>

@@ -1,0 +1,102 @@
+using System.Runtime.InteropServices;
+using Ebpf.Internal;
+using Ebpf.Object;
+
+namespace Ebpf.Links;
+
+/// <summary>
+/// BpfLink.OpenPinned: BPF_OBJ_GET on the pin, a check that the object is a link (its /proc/self/fdinfo entry has
+/// a link_type line; maps and programs have map_type/prog_type), then the program it runs by id, so the
+/// <see cref="BpfLink"/> has its <see cref="BpfLink.Program"/> like any other.
+/// </summary>
+internal static unsafe class PinnedLinkOpener
+{
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    private struct ObjGetAttr
+    {
+        [FieldOffset(0)] public ulong PathName;
+        [FieldOffset(8)] public int Fd;
+        [FieldOffset(12)] public uint FileFlags;
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 16)]
+    private struct IdAttr
+    {
+        [FieldOffset(0)] public uint Id;
+        [FieldOffset(4)] public uint NextId;
+        [FieldOffset(8)] public uint OpenFlags;
+    }
+
+    public static BpfLink Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        int raw, errno;
+        fixed (byte* p = bytes)
+        {
+            var attr = new ObjGetAttr { PathName = (ulong)p };
+            raw = BpfSyscall.Call(BpfCommand.ObjGet, ref attr, out errno);
+        }
+        if (raw < 0)
+            throw new BpfAttachException($"cannot open the link pinned at {path} (BPF_OBJ_GET): {Errno.Describe(errno)}" + errno switch
+            {
+                Errno.ENOENT => "; nothing is pinned there",
+                Errno.EINVAL or Errno.EPERM => "; the path must be a pin in a mounted BPF file system (mount -t bpf bpf /sys/fs/bpf)",
+                _ => "",
+            }, errno);
+        var link = new BpfFd(raw);
+        BpfFd? progFd = null;
+        try
+        {
+            var kind = ObjectKind(raw);
+            if (kind != "link")
+                throw new BpfAttachException($"cannot open {path} as a link: it is a pinned {kind ?? "object of unknown kind"}, not a bpf_link"
+                                             + (kind is "map" ? " (open it with BpfMap.OpenPinned)" : kind is "program" ? " (open it with BpfPins.OpenProgram)" : ""));
+            var info = LinkSyscalls.Info(link)
+                ?? throw new BpfAttachException($"cannot read the info of the link pinned at {path} (BPF_OBJ_GET_INFO_BY_FD)");
+            var idAttr = new IdAttr { Id = info.ProgramId };
+            var prog = BpfSyscall.Call(BpfCommand.ProgGetFdById, ref idAttr, out errno);
+            if (prog < 0)
+                throw new BpfAttachException($"cannot open program {info.ProgramId} of the link pinned at {path} (BPF_PROG_GET_FD_BY_ID): {Errno.Describe(errno)}", errno);
+            progFd = new BpfFd(prog);
+            var type = ProgramInfo.Read(progFd).Type;
+            // The kernel keeps no section name: the program is known by its kernel name only.
+            var spec = new ProgramSpec(ProgramName(progFd, info.ProgramId), "", (ProgramType)type, 0, 0, null, false, "", 0, []);
+            var program = BpfProgram.Create(spec, progFd);
+            // The program object exists only for this link: its descriptor closes with the link.
+            return new BpfLink(program, $"link {info.Id} pinned at {path}", link, null, progFd);
+        }
+        catch
+        {
+            link.Dispose();
+            progFd?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>"link", "map" or "program" from the fd's /proc/self/fdinfo entry, or null.</summary>
+    private static string? ObjectKind(int fd)
+    {
+        foreach (var line in File.ReadLines($"/proc/self/fdinfo/{fd}"))
+        {
+            if (line.StartsWith("link_type:", StringComparison.Ordinal))
+                return "link";
+            if (line.StartsWith("map_type:", StringComparison.Ordinal))
+                return "map";
+            if (line.StartsWith("prog_type:", StringComparison.Ordinal))
+                return "program";
+        }
+        return null;
+    }
+
+    private static string ProgramName(BpfFd prog, uint id)
+    {
+        // struct bpf_prog_info: name[16] at offset 64.
+        var buf = stackalloc byte[80];
+        new Span<byte>(buf, 80).Clear();
+        var attr = new LinkObjInfoAttr { Fd = prog.Value, InfoLen = 80, Info = (ulong)buf };
+        var r = BpfSyscall.Call(BpfCommand.ObjGetInfoByFd, ref attr, out _);
+        var name = r == 0 ? System.Text.Encoding.UTF8.GetString(new ReadOnlySpan<byte>(buf + 64, 16)).TrimEnd('\0') : "";
+        return name.Length > 0 ? name : $"prog {id}";
+    }
+}
