@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Ebpf.Events;
 using Ebpf.Internal;
@@ -102,24 +101,8 @@ public sealed class PerfEventArrayReader : IDisposable
     /// Every sample as a <typeparamref name="T"/> with its CPU until <paramref name="cancellationToken"/> is cancelled
     /// (which ends the sequence with an <see cref="OperationCanceledException"/>). Losses are counted in <see cref="LostSamples"/>.
     /// </summary>
-    public async IAsyncEnumerable<PerfSample<T>> ReadAllAsync<T>([EnumeratorCancellation] CancellationToken cancellationToken = default) where T : unmanaged
-    {
-        var batch = new List<PerfSample<T>>(1024);
-        using var registration = cancellationToken.Register(static s => ((Epoll)s!).Wake(), epoll);
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            batch.Clear();
-            Drain(batch);
-            if (batch.Count == 0)
-            {
-                await Task.Run(WaitForData, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            foreach (var item in batch)
-                yield return item;
-        }
-    }
+    public IAsyncEnumerable<PerfSample<T>> ReadAllAsync<T>(CancellationToken cancellationToken = default) where T : unmanaged =>
+        EpollBatches.ReadAllAsync<PerfSample<T>>(epoll, Drain, WaitForData, cancellationToken);
 
     private unsafe void Drain<T>(List<PerfSample<T>> batch) where T : unmanaged
     {

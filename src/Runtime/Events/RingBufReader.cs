@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Ebpf.Events;
 using Ebpf.Internal;
@@ -117,24 +116,8 @@ public sealed unsafe class RingBufReader : IDisposable
     /// <paramref name="cancellationToken"/> is cancelled, which ends the sequence with an <see cref="OperationCanceledException"/>.
     /// Waiting happens on a thread-pool thread blocked in epoll_wait, woken at once by cancellation.
     /// </summary>
-    public async IAsyncEnumerable<T> ReadAllAsync<T>([EnumeratorCancellation] CancellationToken cancellationToken = default) where T : unmanaged
-    {
-        var batch = new List<T>(1024);
-        using var registration = cancellationToken.Register(static s => ((Epoll)s!).Wake(), epoll);
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            batch.Clear();
-            Drain(batch);
-            if (batch.Count == 0)
-            {
-                await Task.Run(WaitForData, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            foreach (var item in batch)
-                yield return item;
-        }
-    }
+    public IAsyncEnumerable<T> ReadAllAsync<T>(CancellationToken cancellationToken = default) where T : unmanaged =>
+        EpollBatches.ReadAllAsync<T>(epoll, Drain, WaitForData, cancellationToken);
 
     private void Drain<T>(List<T> batch) where T : unmanaged
     {
