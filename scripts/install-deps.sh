@@ -23,7 +23,7 @@ PACKAGES=(
   "nginx:HTTP backends in the XDP load balancer lab"
   "libnginx-mod-stream:nginx's TCP proxy, the XDP balancer's baseline"
   "libcap2-bin:capsh/setcap for tests that drop capabilities"
-  "util-linux:setpriv, mount and nsenter used by the fixtures"
+  "util-linux:setpriv, mount and nsenter used by the fixtures; taskset pins the benchmark tools to CPUs"
   "procps:ps/sysctl used by the fixtures"
 )
 

@@ -7,10 +7,13 @@ namespace Ebpf.Examples.Sockredir.Bench;
 /// <summary>The report as a console table, Markdown and JSON. Ratios are redirected / plain (latency: plain / redirected, so higher is better everywhere).</summary>
 internal static class BenchFormat
 {
+    // Throughput: iperf3 Mbit/s, Nagle on, then -N. Latency: round trip in us, Nagle on, then TCP_NODELAY (-N);
+    // "lat by" names the request/response tool of the row; tps are exchanges per second with TCP_NODELAY.
     private static readonly string[] Header =
     [
         "size", "Mbit/s plain", "redir", "x", "-N plain", "redir", "x",
-        "p50 us plain", "redir", "p99 us plain", "redir", "x p50", "tps plain", "redir", "x",
+        "lat by", "p50 us plain", "redir", "x", "p99 plain", "redir",
+        "-N p50 plain", "redir", "x", "-N p99 plain", "redir", "-N tps plain", "redir", "x",
     ];
 
     public static string Table(BenchReport r)
@@ -27,7 +30,7 @@ internal static class BenchFormat
     {
         var sb = new StringBuilder();
         sb.AppendLine($"`{r.Command}`, {r.StartedUtc:yyyy-MM-dd HH:mm} UTC, Linux {r.Kernel}, {r.Cpus} CPUs, loader {r.Loader}; " +
-                      $"iperf3 {r.SecondsPerThroughputRun:0.#} s per run, ping-pong {r.SecondsPerLatencyRun:0.#} s per run.");
+                      $"{r.Placement}; iperf3 {r.SecondsPerThroughputRun:0.#} s per run, request/response {r.SecondsPerLatencyRun:0.#} s per run.");
         sb.AppendLine();
         sb.AppendLine("| " + string.Join(" | ", Header) + " |");
         sb.AppendLine("|" + string.Concat(Header.Select((_, i) => i == 0 ? "---|" : "---:|")));
@@ -44,11 +47,15 @@ internal static class BenchFormat
         SizeLabel(s.Size) + (s.WasRedirected ? "" : " (not redirected!)"),
         F(s.Plain.ThroughputGbps * 1000), F(s.Redirected.ThroughputGbps * 1000), Ratio(s.Redirected.ThroughputGbps, s.Plain.ThroughputGbps),
         F(s.Plain.ThroughputNoDelayGbps * 1000), F(s.Redirected.ThroughputNoDelayGbps * 1000), Ratio(s.Redirected.ThroughputNoDelayGbps, s.Plain.ThroughputNoDelayGbps),
-        F(s.Plain.P50Micros), F(s.Redirected.P50Micros), F(s.Plain.P99Micros), F(s.Redirected.P99Micros),
-        Ratio(s.Plain.P50Micros, s.Redirected.P50Micros),
-        s.Plain.TransactionsPerSecond.ToString("0", CultureInfo.InvariantCulture),
-        s.Redirected.TransactionsPerSecond.ToString("0", CultureInfo.InvariantCulture),
-        Ratio(s.Redirected.TransactionsPerSecond, s.Plain.TransactionsPerSecond),
+        s.Plain.Latency.Tool,
+        F(s.Plain.Latency.P50Micros), F(s.Redirected.Latency.P50Micros), Ratio(s.Plain.Latency.P50Micros, s.Redirected.Latency.P50Micros),
+        F(s.Plain.Latency.P99Micros), F(s.Redirected.Latency.P99Micros),
+        F(s.Plain.LatencyNoDelay.P50Micros), F(s.Redirected.LatencyNoDelay.P50Micros),
+        Ratio(s.Plain.LatencyNoDelay.P50Micros, s.Redirected.LatencyNoDelay.P50Micros),
+        F(s.Plain.LatencyNoDelay.P99Micros), F(s.Redirected.LatencyNoDelay.P99Micros),
+        s.Plain.LatencyNoDelay.TransactionsPerSecond.ToString("0", CultureInfo.InvariantCulture),
+        s.Redirected.LatencyNoDelay.TransactionsPerSecond.ToString("0", CultureInfo.InvariantCulture),
+        Ratio(s.Redirected.LatencyNoDelay.TransactionsPerSecond, s.Plain.LatencyNoDelay.TransactionsPerSecond),
     });
 
     private static string SizeLabel(int size) => size switch

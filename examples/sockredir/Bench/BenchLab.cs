@@ -45,10 +45,14 @@ internal sealed class BenchLab : IDisposable
 
     public string CgroupFor(bool redirected) => redirected ? RedirectedCgroup : PlainCgroup;
 
-    /// <summary>Starts a process inside the lab's namespace and the chosen cgroup; killed on Dispose if still running.</summary>
-    public Process Start(bool redirected, string file, params string[] args)
+    /// <summary>
+    /// Starts a process inside the lab's namespace and the chosen cgroup, pinned to <paramref name="cpu"/> when given;
+    /// killed on Dispose if still running.
+    /// </summary>
+    public Process Start(bool redirected, int? cpu, string file, params string[] args)
     {
-        var p = NetNs.StartIn(CgroupFor(redirected), Netns, file, args);
+        var (pinnedFile, pinnedArgs) = Placement.On(cpu, file, args);
+        var p = NetNs.StartIn(CgroupFor(redirected), Netns, pinnedFile, pinnedArgs);
         lock (started)
             started.Add(p);
         return p;

@@ -4,9 +4,8 @@ namespace Ebpf.Examples.Sockredir.Bench;
 internal sealed record ModeFigures(
     double ThroughputGbps,          // iperf3, Nagle on
     double ThroughputNoDelayGbps,   // iperf3 -N
-    double P50Micros,
-    double P99Micros,
-    double TransactionsPerSecond);
+    LatencyFigures Latency,         // request/response, Nagle on
+    LatencyFigures LatencyNoDelay); // request/response, TCP_NODELAY
 
 /// <summary>One message size: plain loopback TCP and redirected, measured back to back.</summary>
 internal sealed record SizeResult(int Size, ModeFigures Plain, ModeFigures Redirected, ulong RedirectedBytes, ulong PassedMessages)
@@ -21,6 +20,7 @@ internal sealed record BenchReport(
     DateTime StartedUtc,
     string Kernel,
     int Cpus,
+    string Placement,
     double SecondsPerThroughputRun,
     double SecondsPerLatencyRun,
     string Loader,

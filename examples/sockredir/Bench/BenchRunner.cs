@@ -3,10 +3,10 @@ using Ebpf.Examples.Sockredir.Redirector;
 namespace Ebpf.Examples.Sockredir.Bench;
 
 /// <summary>What to measure.</summary>
-internal sealed record BenchOptions(IReadOnlyList<int> Sizes, TimeSpan ThroughputRun, TimeSpan LatencyRun, string OutDir, string Command)
+internal sealed record BenchOptions(IReadOnlyList<int> Sizes, TimeSpan ThroughputRun, TimeSpan LatencyRun, Placement Placement, string OutDir, string Command)
 {
     /// <summary>1 B to 1 MiB, including the sizes where a naive sk_msg program stalls (40,000 to 65,535 bytes).</summary>
-    public static readonly int[] FullSizes = [1, 64, 1024, 16384, 32768, 40000, 49152, 65535, 131072, 1048576];
+    public static readonly int[] FullSizes = [1, 64, 1024, 4096, 16384, 32768, 40000, 49152, 65535, 131072, 1048576];
 
     /// <summary>`bench --quick`: a small, a stall-range and a large size, in well under a minute.</summary>
     public static readonly int[] QuickSizes = [64, 40000, 65535, 1048576];
@@ -14,7 +14,8 @@ internal sealed record BenchOptions(IReadOnlyList<int> Sizes, TimeSpan Throughpu
 
 /// <summary>
 /// Runs every size in plain and redirected mode, alternating, in one lab: iperf3 with Nagle on and off for
-/// throughput, the ping-pong for latency percentiles and transactions per second.
+/// throughput; request/response with Nagle on and off for latency percentiles and transactions per second (sockperf
+/// where it can send the size, the app's ping-pong elsewhere). Every tool runs with the same CPU placement.
 /// </summary>
 internal sealed class BenchRunner(IRedirector redirector, BenchOptions options, TextWriter progress)
 {
@@ -38,16 +39,20 @@ internal sealed class BenchRunner(IRedirector redirector, BenchOptions options, 
                 delta[Stat.PassedNoPeer] + delta[Stat.PassedFamily] + delta[Stat.PassedLarge]));
         }
         return new BenchReport(options.Command, started, File.ReadAllText("/proc/sys/kernel/osrelease").Trim(),
-            Environment.ProcessorCount, options.ThroughputRun.TotalSeconds, options.LatencyRun.TotalSeconds,
+            Environment.ProcessorCount, options.Placement.Describe(), options.ThroughputRun.TotalSeconds, options.LatencyRun.TotalSeconds,
             redirector.GetType().Name, results);
     }
 
     private ModeFigures Measure(BenchLab lab, bool redirected, int size)
     {
-        var nagle = Iperf3.Measure(lab, redirected, NextPort(), size, options.ThroughputRun, noDelay: false);
-        var noDelay = Iperf3.Measure(lab, redirected, NextPort(), size, options.ThroughputRun, noDelay: true);
-        var pp = PingPongRunner.Measure(lab, redirected, NextPort(), size, options.LatencyRun, noDelay: false);
-        return new ModeFigures(nagle / 1e9, noDelay / 1e9, pp.P50Micros, pp.P99Micros, pp.TransactionsPerSecond);
+        var at = options.Placement;
+        var nagle = Iperf3.Measure(lab, redirected, at, NextPort(), size, options.ThroughputRun, noDelay: false);
+        var noDelay = Iperf3.Measure(lab, redirected, at, NextPort(), size, options.ThroughputRun, noDelay: true);
+        return new ModeFigures(nagle / 1e9, noDelay / 1e9, Latency(false), Latency(true));
+
+        LatencyFigures Latency(bool nd) => Sockperf.Supports(size)
+            ? Sockperf.Measure(lab, redirected, at, NextPort(), size, options.LatencyRun, nd)
+            : PingPongRunner.Measure(lab, redirected, at, NextPort(), size, options.LatencyRun, nd);
     }
 
     // A fresh port per run: no TIME_WAIT or lingering server can answer for the next one.

@@ -8,15 +8,15 @@ namespace Ebpf.Examples.Sockredir.Bench;
 internal static class Iperf3
 {
     /// <summary>Received bits per second of one run.</summary>
-    public static double Measure(BenchLab lab, bool redirected, int port, int size, TimeSpan duration, bool noDelay)
+    public static double Measure(BenchLab lab, bool redirected, Placement placement, int port, int size, TimeSpan duration, bool noDelay)
     {
         // -B 127.0.0.1: without it iperf3 listens on :: and its accepted sockets are IPv6 with v4-mapped
         // addresses (the program handles both; binding keeps plain and redirected runs identical).
-        using var server = lab.Start(redirected, "iperf3", "-s", "-1", "-B", "127.0.0.1", "-p", Num(port));
+        using var server = lab.Start(redirected, placement.ServerCpu, "iperf3", "-s", "-1", "-B", "127.0.0.1", "-p", Num(port));
         lab.WaitForListener(port, server);
         string[] args = ["-c", "127.0.0.1", "-p", Num(port), "-l", Num(size),
                          "-t", duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), "-J"];
-        using var client = lab.Start(redirected, "iperf3", noDelay ? [.. args, "-N"] : args);
+        using var client = lab.Start(redirected, placement.ClientCpu, "iperf3", noDelay ? [.. args, "-N"] : args);
         var stdout = client.StandardOutput.ReadToEndAsync();
         var stderr = client.StandardError.ReadToEndAsync();
         if (!client.WaitForExit(duration + TimeSpan.FromSeconds(30)))

@@ -4,16 +4,19 @@ using Ebpf.Examples.Sockredir.Traffic;
 
 namespace Ebpf.Examples.Sockredir.Bench;
 
-/// <summary>Runs this app's own `pingpong serve` and `pingpong run` as two processes in the lab (see <see cref="PingPong"/>).</summary>
+/// <summary>
+/// Runs this app's own `pingpong serve` and `pingpong run` as two processes in the lab (see <see cref="PingPong"/>): the
+/// request/response measurement for the sizes sockperf cannot send (below 14 bytes, above 65,507).
+/// </summary>
 internal static class PingPongRunner
 {
-    public static PingPongResult Measure(BenchLab lab, bool redirected, int port, int size, TimeSpan duration, bool noDelay)
+    public static LatencyFigures Measure(BenchLab lab, bool redirected, Placement placement, int port, int size, TimeSpan duration, bool noDelay)
     {
         var (file, prefix) = Self();
         var nd = noDelay ? new[] { "--nodelay" } : [];
-        using var server = lab.Start(redirected, file, [.. prefix, "pingpong", "serve", "--port", Num(port), "--size", Num(size), .. nd]);
+        using var server = lab.Start(redirected, placement.ServerCpu, file, [.. prefix, "pingpong", "serve", "--port", Num(port), "--size", Num(size), .. nd]);
         lab.WaitForListener(port, server);
-        using var client = lab.Start(redirected, file, [.. prefix, "pingpong", "run", "--port", Num(port), "--size", Num(size),
+        using var client = lab.Start(redirected, placement.ClientCpu, file, [.. prefix, "pingpong", "run", "--port", Num(port), "--size", Num(size),
             "--milliseconds", Num((int)duration.TotalMilliseconds), .. nd]);
         var stdout = client.StandardOutput.ReadToEndAsync();
         var stderr = client.StandardError.ReadToEndAsync();
@@ -22,7 +25,8 @@ internal static class PingPongRunner
         server.WaitForExit(5000);
         if (client.ExitCode != 0)
             throw new ToolException($"pingpong --size {size} failed: {stderr.Result.Trim()}");
-        return PingPongResult.FromJson(stdout.Result.Trim());
+        var r = PingPongResult.FromJson(stdout.Result.Trim());
+        return new LatencyFigures("pingpong", r.P50Micros, r.P99Micros, r.TransactionsPerSecond);
     }
 
     /// <summary>How to start this app again: the apphost, or `dotnet sockredir.dll` when run that way.</summary>

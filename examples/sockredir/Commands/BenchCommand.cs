@@ -15,16 +15,17 @@ internal static class BenchCommand
                 ? v : throw new UsageException($"--sizes: '{s}' is not a size from 1 to 1048576")).ToArray()
             : quick ? BenchOptions.QuickSizes : BenchOptions.FullSizes;
         var seconds = a.Double("--seconds", quick ? 1 : 3);
-        var options = new BenchOptions(sizes, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(Math.Min(seconds, 2) / (quick ? 2 : 1)),
+        var placement = a.Flag("--no-pin") ? Placement.Unpinned : Placement.CrossCpu();
+        var options = new BenchOptions(sizes, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(Math.Min(seconds, 2) / (quick ? 2 : 1)), placement,
             a.Option("--out") ?? "sockredir-bench", "sockredir " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
 
         using var redirector = RedirectorFactory.Create();
-        Console.WriteLine($"sockredir bench: {sizes.Length} sizes, plain loopback TCP then redirected for each, loader {redirector.GetType().Name}");
+        Console.WriteLine($"sockredir bench: {sizes.Length} sizes, plain loopback TCP then redirected for each, loader {redirector.GetType().Name}, {placement.Describe()}");
         var report = new BenchRunner(redirector, options, Console.Out).Run();
 
         Console.WriteLine();
         Console.Write(BenchFormat.Table(report));
-        Console.WriteLine("x: redirected relative to plain (for latency: plain p50 / redirected p50), higher is better.");
+        Console.WriteLine("x: redirected relative to plain (for latency: plain p50 / redirected p50), higher is better; latency is the round trip; -N: TCP_NODELAY.");
         Directory.CreateDirectory(options.OutDir);
         var stem = Path.Combine(options.OutDir, $"sockredir-bench-{report.StartedUtc:yyyyMMdd-HHmmss}");
         File.WriteAllText(stem + ".json", BenchFormat.Json(report));

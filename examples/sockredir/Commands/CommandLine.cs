@@ -10,10 +10,12 @@ internal static class CommandLine
         usage: sockredir <command>
           run [--cgroup PATH] [--seconds N]     redirect same-host TCP of the processes in the cgroup (default: the
                                                 whole cgroup v2 hierarchy); counters every second until Ctrl+C/SIGTERM
-          bench [--quick] [--sizes N,N,...] [--seconds S] [--out DIR]
+          bench [--quick] [--sizes N,N,...] [--seconds S] [--no-pin] [--out DIR]
                                                 plain loopback TCP against redirected TCP, in a namespace and cgroups
-                                                of its own: iperf3 throughput (Nagle on and off), request/response
-                                                latency p50/p99 and transactions/s; a table, JSON and Markdown
+                                                of its own: iperf3 throughput and request/response latency p50/p99
+                                                and transactions/s (sockperf; ping-pong below 14 B and above 65,507 B),
+                                                Nagle on and off; client and server pinned to two CPUs unless
+                                                --no-pin; a table, JSON and Markdown
           pingpong serve --port N --size N [--nodelay]
           pingpong run --port N --size N [--milliseconds N] [--nodelay]
                                                 the request/response client and server bench starts (127.0.0.1)
