@@ -51,7 +51,7 @@ internal sealed class SockredirLab : IDisposable
     public (Socket Client, Socket Server)[] Connect(int count, IPAddress listenOn, IPAddress connectTo, bool serverInCgroup = true, bool clientInCgroup = true,
                                                     NetNamespace? serverNs = null)
     {
-        var listener = Create(serverInCgroup, serverNs ?? Ns, () =>
+        var listener = CreateIn(serverInCgroup, serverNs ?? Ns, () =>
         {
             var l = new Socket(listenOn.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             if (listenOn.AddressFamily == AddressFamily.InterNetworkV6)
@@ -66,7 +66,7 @@ internal sealed class SockredirLab : IDisposable
             var pairs = new (Socket, Socket)[count];
             for (var i = 0; i < count; i++)
             {
-                var client = Create(clientInCgroup, Ns, () =>
+                var client = CreateIn(clientInCgroup, Ns, () =>
                 {
                     var c = new Socket(connectTo.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                     c.Connect(new IPEndPoint(connectTo, port));
@@ -81,7 +81,7 @@ internal sealed class SockredirLab : IDisposable
     }
 
     /// <summary>Creates a socket inside <paramref name="ns"/> and, when asked, with this process inside the test cgroup.</summary>
-    private T Create<T>(bool inCgroup, NetNamespace ns, Func<T> create)
+    public T CreateIn<T>(bool inCgroup, NetNamespace ns, Func<T> create)
     {
         if (!inCgroup)
             return ns.Enter(create);
