@@ -9,7 +9,11 @@
  * map), moves the message straight onto the peer's receive queue (BPF_F_INGRESS), so it never
  * reaches loopback. Anything else is passed to TCP untouched.
  *
- * Keys: IPv4 and IPv6 sockets are keyed the same way. An IPv4 address is stored as its v4-mapped
+ * Keys: the socket's network namespace (its cookie) and 4-tuple. Addresses mean something only inside
+ * one namespace: without the cookie, a connection from a cgroup member to a server in another namespace
+ * (over a veth) would be redirected past that namespace's stack, and two namespaces using the same
+ * 4-tuple (127.0.0.1 in two containers) would overwrite each other's entries and receive each other's
+ * bytes. IPv4 and IPv6 sockets are keyed the same way. An IPv4 address is stored as its v4-mapped
  * IPv6 form (::ffff:a.b.c.d), so an AF_INET client connected to an AF_INET6 server listening on ::
  * (whose accepted socket carries v4-mapped addresses) finds its peer and vice versa. Ports are
  * stored in host order (sockops and sk_msg give the local port in host order, the remote port in
@@ -36,6 +40,7 @@ struct sock_key {
 	__u32 remote_ip[4];
 	__u32 local_port;   /* host order */
 	__u32 remote_port;  /* host order */
+	__u64 netns;        /* bpf_get_netns_cookie: a peer is only ever looked up in the socket's own namespace */
 };
 
 /* Counters, per CPU; the control plane sums them. The order is the C# side's too. */
@@ -124,6 +129,7 @@ static __always_inline void v4_mapped(__u32 out[4], __u32 ip4)
 		}                                                                             \
 		(key)->local_port = __lport;                                                  \
 		(key)->remote_port = bpf_ntohl(__rport);                                      \
+		(key)->netns = bpf_get_netns_cookie(ctx);                                     \
 		__ret;                                                                        \
 	})
 
@@ -183,6 +189,7 @@ int sockredir_msg(struct sk_msg_md *msg)
 	__builtin_memcpy(peer.remote_ip, self.local_ip, sizeof(peer.remote_ip));
 	peer.local_port = self.remote_port;
 	peer.remote_port = self.local_port;
+	peer.netns = self.netns;
 
 	/* SK_DROP from the helper means "no such peer" (remote, or connected before attach): the
 	 * message must then go out through TCP as usual, never be dropped. */

@@ -220,40 +220,23 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
                 Assert.Skip("the temporary bpftool data plane attaches through netlink, which outlives a SIGKILLed process; " +
                             "this runs once the data plane uses BPF links (XdpProxySkel over Ebpf.Runtime)");
         var lb = Layout.Balancer.Netns;
-        var app = Path.Combine(AppContext.BaseDirectory, "xdp-proxy.dll");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var a in new[] { app, "run", "--netns", lb, "--iface", LabHost.Interface, "--vip", Layout.Vip.ToString(),
-                                  "--port", LabLayout.Port.ToString(), "--backend", Layout.Backends[0].Address.ToString() })
-            psi.ArgumentList.Add(a);
-        var output = new ConcurrentQueue<string>();
-        using var run = new Process { StartInfo = psi };
-        run.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        run.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        run.Start();
-        run.BeginOutputReadLine();
-        run.BeginErrorReadLine();
-        try
+        int pid;
+        using (var run = new AppRun("xdp-proxy.dll", "run", "--netns", lb, "--iface", LabHost.Interface, "--vip", Layout.Vip.ToString(),
+                                    "--port", LabLayout.Port.ToString(), "--backend", Layout.Backends[0].Address.ToString()))
         {
-            var until = DateTime.UtcNow.AddSeconds(30);
-            while (!output.Any(l => l.Contains("balancing")) && !run.HasExited && DateTime.UtcNow < until)
-                Thread.Sleep(100);
-            Assert.True(output.Any(l => l.Contains("balancing")), $"run did not start: {string.Join('\n', output)}");
+            pid = run.Id;
+            Assert.True(run.WaitForLine("balancing", TimeSpan.FromSeconds(30)) is not null, $"run did not start: {run.Transcript}");
             Assert.True(HasXdp(lb, LabHost.Interface), "run reported success but no XDP program is attached");
             Assert.Contains(ControlSocket.Running(), n => n.Contains(lb));
 
-            Posix.Signal(run.Id, signal == "SIGTERM" ? Posix.SigTerm : Posix.SigKill);
-            Assert.True(run.WaitForExit(10_000), $"run did not exit: {string.Join('\n', output)}");
-        }
-        finally
-        {
-            if (!run.HasExited)
-                run.Kill();
+            run.Signal(signal == "SIGTERM" ? Posix.SigTerm : Posix.SigKill);
+            Assert.True(run.WaitForExit(TimeSpan.FromSeconds(10)), $"run did not exit: {run.Transcript}");
         }
 
         Assert.False(HasXdp(lb, LabHost.Interface), "the balancer's XDP program is still attached");
         Assert.False(HasXdp(Layout.Switch, "lb"), "the XDP stub on the veth peer is still attached");
         Assert.DoesNotContain(ControlSocket.Running(), n => n.Contains(lb));
-        Assert.False(Directory.Exists($"/sys/fs/bpf/xdp-proxy-{run.Id}"), "pinned objects are left in bpffs");
+        Assert.False(Directory.Exists($"/sys/fs/bpf/xdp-proxy-{pid}"), "pinned objects are left in bpffs");
     }
 
     private static bool HasXdp(string netns, string iface) =>

@@ -8,8 +8,15 @@ internal static class CommandLine
 {
     public const string Usage = """
         usage: sockredir <command>
-          run [--cgroup PATH] [--seconds N]     redirect same-host TCP of the processes in the cgroup (default: the
-                                                whole cgroup v2 hierarchy); counters every second until Ctrl+C/SIGTERM
+          run [--cgroup PATH | --parent DIR] [--seconds N]
+                                                redirect same-host TCP between the processes of a cgroup; counters every
+                                                second until Ctrl+C, SIGTERM or N seconds. Default: creates the cgroup
+                                                sockredir-<pid> under the cgroup v2 root (or under DIR) and prints the
+                                                command that puts a shell in it; on exit it detaches and removes that
+                                                cgroup, moving processes still in it back to the parent (not killed).
+                                                On start it removes empty sockredir-<pid> cgroups of runs that are gone
+                                                (a run killed with SIGKILL leaves one). --cgroup PATH: an existing
+                                                cgroup, used as it is and never removed
           bench [--quick] [--sizes N,N,...] [--seconds S] [--no-pin] [--out DIR]
                                                 plain loopback TCP against redirected TCP, in a namespace and cgroups
                                                 of its own: iperf3 throughput and request/response latency p50/p99
@@ -38,6 +45,12 @@ internal static class CommandLine
         catch (Exception e) when (e is ToolException or UsageException or IOException or UnauthorizedAccessException)
         {
             return Fail(e is UnauthorizedAccessException ? $"{e.Message} (run as root: the program loads BPF programs and manages cgroups)" : e.Message);
+        }
+        catch (Exception e)
+        {
+            // Caught so that the commands' finally blocks run (`run` removes its cgroup there): the runtime does not
+            // promise to run them for an exception that nothing catches.
+            return Fail($"unexpected error: {e}");
         }
     }
 

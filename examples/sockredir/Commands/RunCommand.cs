@@ -4,19 +4,57 @@ using Ebpf.Examples.Sockredir.Redirector;
 
 namespace Ebpf.Examples.Sockredir.Commands;
 
-/// <summary>`sockredir run`: attach to a cgroup, print counters once a second, detach on Ctrl+C or SIGTERM.</summary>
+/// <summary>
+/// `sockredir run`: attach to a cgroup (one it creates, or --cgroup PATH), print counters once a second, and on
+/// Ctrl+C, SIGTERM, SIGHUP, --seconds or an error detach and remove the cgroup it created.
+/// </summary>
 internal static class RunCommand
 {
     public static int Run(Args a)
     {
-        var cgroup = a.Option("--cgroup") ?? Cgroups.Root();
+        var given = a.Option("--cgroup");
+        var parent = a.Option("--parent");
+        if (given is not null && parent is not null)
+            throw new UsageException("--cgroup and --parent exclude each other: --cgroup names an existing cgroup, --parent says where to create one");
         var seconds = a.Int("--seconds", 0);
         using var stop = new CancellationTokenSource();
+        // Registered before the cgroup exists, so a signal at any moment from here on ends in the cleanup below.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop); // the terminal closed
         if (seconds > 0)
             stop.CancelAfter(TimeSpan.FromSeconds(seconds));
 
+        if (given is not null)
+            return Redirect(given, stop.Token); // the user's cgroup: used as it is, never removed
+
+        parent ??= Cgroups.Root();
+        foreach (var line in RunCgroupNames.SweepLeftovers(parent))
+            Console.WriteLine($"sockredir: {line}");
+        var owned = new OwnedCgroup(parent);
+        try
+        {
+            Console.WriteLine($"sockredir: created cgroup {owned.Path}; it is removed when this run stops (processes still in it are moved back to {parent}, not killed)");
+            Console.WriteLine($"sockredir: to put a shell in it, paste into that shell:  {owned.JoinCommand}");
+            return Redirect(owned.Path, stop.Token);
+        }
+        finally
+        {
+            // Redirect has detached by now (its redirector is disposed), so nothing of this run outlives the cgroup.
+            var moved = owned.Remove();
+            Console.WriteLine($"sockredir: removed cgroup {owned.Path}" + (moved > 0 ? $"; moved {moved} process(es) still in it to {parent}" : ""));
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true; // do not die here: fall out of the loop, detach and clean up
+            stop.Cancel();
+        }
+    }
+
+    /// <summary>Loads, attaches to <paramref name="cgroup"/>, prints counters until <paramref name="stop"/>, detaches.</summary>
+    private static int Redirect(string cgroup, CancellationToken stop)
+    {
         using var redirector = RedirectorFactory.Create();
         foreach (var other in redirector.OtherSockOpsPrograms(cgroup))
             Console.Error.WriteLine($"sockredir: warning: {cgroup} already has sock_ops program {other}; two sockmap users on one cgroup can steal each other's sockets");
@@ -29,7 +67,7 @@ internal static class RunCommand
 
         var last = redirector.ReadStats();
         Console.WriteLine("    time  sockets  redirected msg/s      MB/s  passed msg/s  pulled/s");
-        while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
+        while (!stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
         {
             var now = redirector.ReadStats();
             var d = now.Since(last);
@@ -39,11 +77,5 @@ internal static class RunCommand
         }
         Console.WriteLine($"sockredir: stopping; totals: {last}");
         return 0;
-
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true; // do not die here: fall out of the loop and detach in Dispose
-            stop.Cancel();
-        }
     }
 }

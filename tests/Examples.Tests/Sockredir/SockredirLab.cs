@@ -45,11 +45,13 @@ internal sealed class SockredirLab : IDisposable
     /// <summary>
     /// Opens <paramref name="count"/> connections from <paramref name="connectTo"/>'s family to a listener on
     /// <paramref name="listenOn"/>; the listener (hence the accepted sockets) and the clients are created inside the
-    /// test cgroup or outside it as asked. Returns (client, server) pairs, closed on Dispose.
+    /// test cgroup or outside it as asked; the listener in <paramref name="serverNs"/> when given (another namespace,
+    /// reached over a veth), else in the lab's. Returns (client, server) pairs, closed on Dispose.
     /// </summary>
-    public (Socket Client, Socket Server)[] Connect(int count, IPAddress listenOn, IPAddress connectTo, bool serverInCgroup = true, bool clientInCgroup = true)
+    public (Socket Client, Socket Server)[] Connect(int count, IPAddress listenOn, IPAddress connectTo, bool serverInCgroup = true, bool clientInCgroup = true,
+                                                    NetNamespace? serverNs = null)
     {
-        var listener = Create(serverInCgroup, () =>
+        var listener = CreateIn(serverInCgroup, serverNs ?? Ns, () =>
         {
             var l = new Socket(listenOn.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             if (listenOn.AddressFamily == AddressFamily.InterNetworkV6)
@@ -64,7 +66,7 @@ internal sealed class SockredirLab : IDisposable
             var pairs = new (Socket, Socket)[count];
             for (var i = 0; i < count; i++)
             {
-                var client = Create(clientInCgroup, () =>
+                var client = CreateIn(clientInCgroup, Ns, () =>
                 {
                     var c = new Socket(connectTo.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                     c.Connect(new IPEndPoint(connectTo, port));
@@ -78,15 +80,15 @@ internal sealed class SockredirLab : IDisposable
         }
     }
 
-    /// <summary>Creates a socket inside the namespace and, when asked, with this process inside the test cgroup.</summary>
-    private T Create<T>(bool inCgroup, Func<T> create)
+    /// <summary>Creates a socket inside <paramref name="ns"/> and, when asked, with this process inside the test cgroup.</summary>
+    public T CreateIn<T>(bool inCgroup, NetNamespace ns, Func<T> create)
     {
         if (!inCgroup)
-            return Ns.Enter(create);
+            return ns.Enter(create);
         Cgroup.MovePid(Environment.ProcessId);
         try
         {
-            return Ns.Enter(create);
+            return ns.Enter(create);
         }
         finally
         {
