@@ -30,7 +30,7 @@ internal static class BenchFormat
     {
         var sb = new StringBuilder();
         sb.AppendLine($"`{r.Command}`, {r.StartedUtc:yyyy-MM-dd HH:mm} UTC, Linux {r.Kernel}, {r.Cpus} CPUs, loader {r.Loader}; " +
-                      $"{r.Placement}; iperf3 {r.SecondsPerThroughputRun:0.#} s per run, request/response {r.SecondsPerLatencyRun:0.#} s per run.");
+                      $"{r.Placement}; {(r.Rounds > 1 ? $"median of {r.Rounds} interleaved rounds; " : "")}iperf3 {r.SecondsPerThroughputRun:0.#} s per run, request/response {r.SecondsPerLatencyRun:0.#} s per run.");
         sb.AppendLine();
         sb.AppendLine("| " + string.Join(" | ", Header) + " |");
         sb.AppendLine("|" + string.Concat(Header.Select((_, i) => i == 0 ? "---|" : "---:|")));

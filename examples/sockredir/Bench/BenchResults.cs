@@ -5,7 +5,24 @@ internal sealed record ModeFigures(
     double ThroughputGbps,          // iperf3, Nagle on
     double ThroughputNoDelayGbps,   // iperf3 -N
     LatencyFigures Latency,         // request/response, Nagle on
-    LatencyFigures LatencyNoDelay); // request/response, TCP_NODELAY
+    LatencyFigures LatencyNoDelay)  // request/response, TCP_NODELAY
+{
+    /// <summary>Each figure the median of its rounds (rounds are few: the middle one, or the mean of the middle two).</summary>
+    public static ModeFigures Median(IReadOnlyList<ModeFigures> rounds) => new(
+        Mid(rounds.Select(r => r.ThroughputGbps)),
+        Mid(rounds.Select(r => r.ThroughputNoDelayGbps)),
+        Median(rounds.Select(r => r.Latency).ToList()),
+        Median(rounds.Select(r => r.LatencyNoDelay).ToList()));
+
+    private static LatencyFigures Median(List<LatencyFigures> l) =>
+        new(l[0].Tool, Mid(l.Select(f => f.P50Micros)), Mid(l.Select(f => f.P99Micros)), Mid(l.Select(f => f.TransactionsPerSecond)));
+
+    private static double Mid(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+}
 
 /// <summary>One message size: plain loopback TCP and redirected, measured back to back.</summary>
 internal sealed record SizeResult(int Size, ModeFigures Plain, ModeFigures Redirected, ulong RedirectedBytes, ulong PassedMessages)
@@ -21,6 +38,7 @@ internal sealed record BenchReport(
     string Kernel,
     int Cpus,
     string Placement,
+    int Rounds,
     double SecondsPerThroughputRun,
     double SecondsPerLatencyRun,
     string Loader,

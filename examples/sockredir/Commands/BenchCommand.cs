@@ -15,8 +15,12 @@ internal static class BenchCommand
                 ? v : throw new UsageException($"--sizes: '{s}' is not a size from 1 to 1048576")).ToArray()
             : quick ? BenchOptions.QuickSizes : BenchOptions.FullSizes;
         var seconds = a.Double("--seconds", quick ? 1 : 3);
+        var rounds = a.Int("--rounds", 1);
+        if (rounds < 1)
+            throw new UsageException("--rounds: at least 1");
         var placement = a.Flag("--no-pin") ? Placement.Unpinned : Placement.CrossCpu();
         var options = new BenchOptions(sizes, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(Math.Min(seconds, 2) / (quick ? 2 : 1)), placement,
+            rounds,
             a.Option("--out") ?? "sockredir-bench", "sockredir " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
 
         using var redirector = RedirectorFactory.Create();

@@ -17,12 +17,13 @@ internal static class CommandLine
                                                 On start it removes empty sockredir-<pid> cgroups of runs that are gone
                                                 (a run killed with SIGKILL leaves one). --cgroup PATH: an existing
                                                 cgroup, used as it is and never removed
-          bench [--quick] [--sizes N,N,...] [--seconds S] [--no-pin] [--out DIR]
+          bench [--quick] [--sizes N,N,...] [--seconds S] [--rounds N] [--no-pin] [--out DIR]
                                                 plain loopback TCP against redirected TCP, in a namespace and cgroups
                                                 of its own: iperf3 throughput and request/response latency p50/p99
                                                 and transactions/s (sockperf; ping-pong below 14 B and above 65,507 B),
                                                 Nagle on and off; client and server pinned to two CPUs unless
-                                                --no-pin; a table, JSON and Markdown
+                                                --no-pin; --rounds N: medians of N interleaved rounds; a table,
+                                                JSON and Markdown
           pingpong serve --port N --size N [--nodelay]
           pingpong run --port N --size N [--milliseconds N] [--nodelay]
                                                 the request/response client and server bench starts (127.0.0.1)
