@@ -88,10 +88,13 @@ internal sealed class LabNetwork(LabLayout layout)
             Shell.Run("ip", "-n", h.Netns, "link", "set", "lo", "up");
             Shell.Run("ip", "-n", h.Netns, "addr", "add", $"{h.Address}/{Layout.PrefixLength}", "dev", LabHost.Interface);
             Shell.Run("ip", "-n", h.Netns, "link", "set", LabHost.Interface, "up");
-            // With tx checksum offload a veth hands over packets whose TCP checksum is only partial;
-            // rewriting them in XDP (and checking the result) needs complete checksums.
-            Shell.InNetns(h.Netns, "ethtool", "-K", LabHost.Interface, "tx", "off");
+            foreach (var (ns, dev) in new[] { (h.Netns, LabHost.Interface), (Layout.Switch, h.Role) })
+            {
+                LinkSettings.TxChecksumOff(ns, dev);
+                LinkSettings.SpreadTxQueues(ns, dev, Environment.ProcessorCount);
+            }
         }
+        LinkSettings.ThreadedNapi(Layout.Balancer.Netns, LabHost.Interface);
         Shell.Run("ip", "-n", Layout.Balancer.Netns, "addr", "add", $"{Layout.Vip}/32", "dev", LabHost.Interface);
         // Static neighbours: no ARP is needed for the measured traffic, and the balancer's next-hop
         // MACs come from these entries (the control plane reads them).
