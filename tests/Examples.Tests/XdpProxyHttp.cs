@@ -63,6 +63,39 @@ internal sealed class XdpProxyHttp : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends <paramref name="count"/> GET / requests in one write (pipelined) and reads until as many
+    /// 200 responses have arrived; returns how many did before the peer closed or the deadline.
+    /// </summary>
+    public async Task<int> PipelineAsync(int count, TimeSpan timeout)
+    {
+        const string ok = "HTTP/1.1 200";
+        using var cts = new CancellationTokenSource(timeout);
+        var request = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("GET / HTTP/1.1\r\nHost: lab\r\n\r\n", count)));
+        var send = socket.SendAsync(request, SocketFlags.None, cts.Token).AsTask(); // the answers flow while we send
+        var seen = 0;
+        var carry = ""; // the last few characters, for a status line split across two reads
+        try
+        {
+            while (seen < count)
+            {
+                var n = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+                if (n == 0)
+                    break;
+                var text = carry + Encoding.ASCII.GetString(buffer, 0, n);
+                for (var i = text.IndexOf(ok, StringComparison.Ordinal); i >= 0; i = text.IndexOf(ok, i + ok.Length, StringComparison.Ordinal))
+                    seen++;
+                carry = text[Math.Max(0, text.Length - (ok.Length - 1))..];
+            }
+            await send;
+        }
+        catch (OperationCanceledException)
+        {
+            // the deadline: report what arrived
+        }
+        return seen;
+    }
+
     public void Dispose() => socket.Dispose();
 
     private static int ContentLength(string headers)

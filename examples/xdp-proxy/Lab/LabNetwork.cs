@@ -68,6 +68,13 @@ internal sealed class LabNetwork(LabLayout layout)
         Shell.Run("ip", "netns", "add", Layout.Switch);
         Shell.Run("ip", "-n", Layout.Switch, "link", "add", LabLayout.Bridge, "type", "bridge");
         Shell.Run("ip", "-n", Layout.Switch, "link", "set", LabLayout.Bridge, "up");
+        // The bridge stands for an Ethernet switch. Where br_netfilter is loaded (or built in, as on
+        // the development kernel) every new namespace starts with bridge-nf-call-* = 1, which runs
+        // each bridged frame through the IP/ARP firewall hooks even without a rule (br_nf_* showed up
+        // prominently in perf profiles of the benchmark), paid per bridge crossing, for every path.
+        // A switch does no such thing. -e: nothing to do where the module is absent.
+        Shell.InNetns(Layout.Switch, "sysctl", "-q", "-e", "-w", "net.bridge.bridge-nf-call-iptables=0",
+            "net.bridge.bridge-nf-call-ip6tables=0", "net.bridge.bridge-nf-call-arptables=0");
         foreach (var h in Layout.Hosts)
         {
             Shell.Run("ip", "netns", "add", h.Netns);
@@ -81,10 +88,13 @@ internal sealed class LabNetwork(LabLayout layout)
             Shell.Run("ip", "-n", h.Netns, "link", "set", "lo", "up");
             Shell.Run("ip", "-n", h.Netns, "addr", "add", $"{h.Address}/{Layout.PrefixLength}", "dev", LabHost.Interface);
             Shell.Run("ip", "-n", h.Netns, "link", "set", LabHost.Interface, "up");
-            // With tx checksum offload a veth hands over packets whose TCP checksum is only partial;
-            // rewriting them in XDP (and checking the result) needs complete checksums.
-            Shell.InNetns(h.Netns, "ethtool", "-K", LabHost.Interface, "tx", "off");
+            foreach (var (ns, dev) in new[] { (h.Netns, LabHost.Interface), (Layout.Switch, h.Role) })
+            {
+                LinkSettings.TxChecksumOff(ns, dev);
+                LinkSettings.SpreadTxQueues(ns, dev, Environment.ProcessorCount);
+            }
         }
+        LinkSettings.ThreadedNapi(Layout.Balancer.Netns, LabHost.Interface);
         Shell.Run("ip", "-n", Layout.Balancer.Netns, "addr", "add", $"{Layout.Vip}/32", "dev", LabHost.Interface);
         // Static neighbours: no ARP is needed for the measured traffic, and the balancer's next-hop
         // MACs come from these entries (the control plane reads them).
