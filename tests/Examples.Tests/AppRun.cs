@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using Ebpf.Examples.XdpProxy.Linux;
+using Ebpf.Examples.Linux;
 
 namespace Ebpf.Examples.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Ebpf.Examples.XdpProxy.Linux;
+using Ebpf.Examples.Linux;
 
 namespace Ebpf.Examples.Tests;
 

@@ -4,7 +4,7 @@ using System.Net;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 using Ebpf.Examples.XdpProxy.DataPlane;
 using Ebpf.Examples.XdpProxy.Lab;
-using Ebpf.Examples.XdpProxy.Linux;
+using Ebpf.Examples.Linux;
 using Ebpf.TestKit;
 
 namespace Ebpf.Examples.Tests;

@@ -57,6 +57,6 @@ internal static class NginxConfig
         foreach (var path in new[] { "/usr/lib/nginx/modules/ngx_stream_module.so", "/usr/share/nginx/modules/ngx_stream_module.so" })
             if (File.Exists(path))
                 return path;
-        throw new Linux.ToolException("nginx's stream module (ngx_stream_module.so) is not installed: apt-get install libnginx-mod-stream");
+        throw new ToolException("nginx's stream module (ngx_stream_module.so) is not installed: apt-get install libnginx-mod-stream");
     }
 }

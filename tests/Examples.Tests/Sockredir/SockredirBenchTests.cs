@@ -32,7 +32,7 @@ public sealed class SockredirBenchTests
     [Fact]
     public void SockperfOutputWithoutStatisticsIsAnError()
     {
-        var e = Assert.Throws<Ebpf.Examples.Sockredir.Linux.ToolException>(() =>
+        var e = Assert.Throws<Ebpf.Examples.Linux.ToolException>(() =>
             Sockperf.Parse("sockperf: ERROR: Can`t connect socket (errno=111 Connection refused)", 64));
         Assert.Contains("Connection refused", e.Message);
     }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Ebpf.Examples.XdpProxy.Linux;
+using Ebpf.Examples.Linux;
 using Ebpf.TestKit;
 
 namespace Ebpf.Examples.Tests.Sockredir;

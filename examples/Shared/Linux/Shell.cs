@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Ebpf.Examples.Sockredir.Linux;
+namespace Ebpf.Examples.Linux;
 
-/// <summary>Runs the system tools the example drives (ip, bpftool, iperf3) and turns failures into readable errors.</summary>
-internal static class Shell
+/// <summary>Runs the system tools the examples drive (ip, ethtool, iperf3, sockperf, nginx, wrk, bpftool) and turns failures into readable errors.</summary>
+public static class Shell
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
@@ -29,7 +29,14 @@ internal static class Shell
         return new Result(p.ExitCode, stdout, stderr.Result);
     }
 
-    /// <summary>Starts <paramref name="file"/> with its output redirected; the caller waits for it and disposes it.</summary>
+    /// <summary>Runs a command inside network namespace <paramref name="netns"/> (ip netns exec).</summary>
+    public static string InNetns(string netns, string file, params string[] args) =>
+        Run("ip", ["netns", "exec", netns, file, .. args]);
+
+    /// <summary>
+    /// Starts <paramref name="file"/> with its output redirected and its input closed (a tool that reads stdin sees
+    /// end of file instead of waiting); the caller waits for it and disposes it.
+    /// </summary>
     public static Process Start(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file)
@@ -53,14 +60,14 @@ internal static class Shell
         }
     }
 
+    // What to install when a tool is missing or fails; scripts/install-deps.sh installs all of them.
     private static string Hint(string file) => file switch
     {
         "ip" => " (needs root and iproute2)",
-        "iperf3" => " (install iperf3: scripts/install-deps.sh)",
-        "bpftool" => " (install bpftool; `run` uses it only to warn about other sock_ops programs on the cgroup)",
+        "iperf3" or "sockperf" or "wrk" or "ethtool" => $" (install {file}: scripts/install-deps.sh)",
+        "taskset" => " (install util-linux: scripts/install-deps.sh)",
+        "nginx" => " (install nginx and libnginx-mod-stream: scripts/install-deps.sh)",
+        "bpftool" => " (install bpftool: scripts/install-deps.sh)",
         _ => "",
     };
 }
-
-/// <summary>A system tool failed; the message says which command, why, and what to install or fix.</summary>
-internal sealed class ToolException(string message) : Exception(message);

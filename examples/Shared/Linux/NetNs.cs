@@ -1,12 +1,17 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Ebpf.Examples.Sockredir.Linux;
+namespace Ebpf.Examples.Linux;
 
-/// <summary>Network namespaces made with `ip netns`, and starting processes in a cgroup and a namespace.</summary>
-internal static partial class NetNs
+/// <summary>
+/// Named network namespaces (`ip netns`, /run/netns/NAME): making and deleting them, starting processes in them (and
+/// in a cgroup), and running code in them. setns(2) changes only the calling thread, so <see cref="Run{T}"/> works on
+/// a fresh thread that ends afterwards; the rest of the process stays where it was. Attaching XDP by ifindex,
+/// if_nametoindex and sockets all resolve in the thread's namespace.
+/// </summary>
+public static partial class NetNs
 {
-    private const int CLONE_NEWNET = 0x40000000;
+    private const int CloneNewNet = 0x40000000;
 
     /// <summary>Creates namespace <paramref name="name"/> with its loopback up.</summary>
     public static void Add(string name)
@@ -38,19 +43,24 @@ internal static partial class NetNs
         return Shell.Start("/bin/sh", ["-c", "echo $$ > \"$0\" && exec \"$@\"", Path.Combine(cgroup, "cgroup.procs"), .. inner]);
     }
 
-    /// <summary>Runs <paramref name="action"/> on a thread that joined <paramref name="netns"/>; sockets it creates live there.</summary>
-    public static T Enter<T>(string netns, Func<T> action)
+    /// <summary>Runs <paramref name="work"/> inside <paramref name="netns"/> (here when null) and returns its result.</summary>
+    public static T Run<T>(string? netns, Func<T> work)
     {
-        T result = default!;
+        if (netns is null)
+            return work();
+        var path = Path.Combine("/run/netns", netns);
+        if (!File.Exists(path))
+            throw new ToolException($"network namespace '{netns}' does not exist (no {path}); list them with `ip netns list`");
+        T? result = default;
         Exception? error = null;
         var thread = new Thread(() =>
         {
             try
             {
-                using var ns = File.OpenHandle($"/var/run/netns/{netns}");
-                if (setns((int)ns.DangerousGetHandle(), CLONE_NEWNET) != 0)
-                    throw new ToolException($"cannot enter network namespace {netns}: errno {Marshal.GetLastPInvokeError()} (needs root)");
-                result = action();
+                using var ns = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+                if (setns((int)ns.DangerousGetHandle(), CloneNewNet) != 0)
+                    throw new ToolException($"setns({path}) failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())} (needs root)");
+                result = work();
             }
             catch (Exception e)
             {
@@ -61,9 +71,23 @@ internal static partial class NetNs
         thread.Join(); // the thread, and its namespace membership, ends here
         if (error is not null)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
-        return result;
+        return result!;
     }
+
+    public static void Run(string? netns, Action work) => Run<int>(netns, () => { work(); return 0; });
+
+    /// <summary>The interface's index as seen in <paramref name="netns"/>.</summary>
+    public static int IfIndex(string? netns, string iface) => Run(netns, () =>
+    {
+        var index = if_nametoindex(iface);
+        if (index == 0)
+            throw new ToolException($"no interface '{iface}' in {(netns is null ? "this network namespace" : $"network namespace '{netns}'")}");
+        return (int)index;
+    });
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setns(int fd, int nstype);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial uint if_nametoindex(string name);
 }

@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Ebpf.Examples.XdpProxy.Linux;
+namespace Ebpf.Examples.Linux;
 
-internal static partial class Posix
+/// <summary>Signals and liveness of processes by pid (kill(2)), for stopping and watching the example apps.</summary>
+public static partial class Posix
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
