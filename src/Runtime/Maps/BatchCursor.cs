@@ -1,8 +1,8 @@
 namespace Ebpf;
 
 /// <summary>
-/// Where a batched walk of a map (<see cref="MapBatch.LookupBatch{TKey, TValue}"/>,
-/// <see cref="MapBatch.LookupAndDeleteBatch{TKey, TValue}"/>) has got to. It holds the kernel's opaque resume token
+/// Where a batched walk of a map (<see cref="MapBatch"/>'s LookupBatch and LookupAndDeleteBatch, on one-value and
+/// per-CPU views) has got to. It holds the kernel's opaque resume token
 /// (a bucket index for hash maps, the last key for arrays), so one cursor serves one walk of one map: create it
 /// before the first batch, pass it to every call, stop when <see cref="IsDone"/>. <see cref="Reset"/> starts over.
 /// </summary>

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
@@ -14,7 +13,7 @@ namespace Ebpf;
 public abstract unsafe class PerCpuMap<TKey, TValue> : BpfMapView where TKey : unmanaged where TValue : unmanaged
 {
     private const int StackLimit = 1024;
-    private static readonly int stride = (sizeof(TValue) + 7) & ~7;
+    private static readonly int stride = PerCpuLayout<TValue>.Stride;
 
     private protected PerCpuMap(BpfMap map, params MapType[] types) : base(map, types)
     {
@@ -43,8 +42,7 @@ public abstract unsafe class PerCpuMap<TKey, TValue> : BpfMapView where TKey : u
             {
                 if (!Done(MapSyscalls.Lookup(Map.Handle, &key, b), "BPF_MAP_LOOKUP_ELEM"))
                     return false;
-                for (var cpu = 0; cpu < cpus; cpu++)
-                    values[cpu] = Unsafe.ReadUnaligned<TValue>(b + cpu * stride);
+                PerCpuLayout<TValue>.Unpack(b, values[..cpus]);
                 return true;
             }
         }
@@ -79,11 +77,9 @@ public abstract unsafe class PerCpuMap<TKey, TValue> : BpfMapView where TKey : u
             var bytes = cpus * stride;
             byte[]? rented = null;
             Span<byte> buffer = bytes <= StackLimit ? stackalloc byte[bytes] : (rented = ArrayPool<byte>.Shared.Rent(bytes));
-            buffer[..bytes].Clear();
             fixed (byte* b = buffer)
             {
-                for (var cpu = 0; cpu < cpus; cpu++)
-                    Unsafe.WriteUnaligned(b + cpu * stride, values[cpu]);
+                PerCpuLayout<TValue>.Pack(values[..cpus], b);
                 errno = MapSyscalls.Update(Map.Handle, &key, b, (ulong)flags);
             }
             if (rented is not null)
