@@ -33,6 +33,21 @@ public sealed class MapsPerCpuBatchTests
     private static T[] ValuesOf<T>(uint[] keys, Func<uint, int, T> value) =>
         keys.SelectMany(key => Enumerable.Range(0, Cpus).Select(cpu => value(key, cpu))).ToArray();
 
+    /// <summary>A per-CPU hash with <see cref="Entries"/> keys written with the per-key call (not the batch under test).</summary>
+    private static (PerCpuHashMap<uint, ulong> Map, uint[] Keys) FilledPerKey(BpfMap raw)
+    {
+        var map = new PerCpuHashMap<uint, ulong>(raw);
+        var keys = Keys(Entries);
+        var values = new ulong[Cpus];
+        foreach (var key in keys)
+        {
+            for (var cpu = 0; cpu < Cpus; cpu++)
+                values[cpu] = ValueOf(key, cpu);
+            map.Update(key, values);
+        }
+        return (map, keys);
+    }
+
     private static void Run(bool perKey, Action body)
     {
         MapBatch.ForcePerKey = perKey;
@@ -103,10 +118,7 @@ public sealed class MapsPerCpuBatchTests
     {
         Kernel.RequireRoot();
         using var raw = Create(MapType.PerCpuHash, 8);
-        var map = new PerCpuHashMap<uint, ulong>(raw);
-        var keys = Keys(Entries);
-        foreach (var key in keys)
-            map.Update(key, ValueOf(key, 0));
+        var (map, keys) = FilledPerKey(raw);
         Run(perKey, () =>
         {
             Assert.Equal(Entries - 10, map.DeleteBatch<uint, ulong>(keys.AsSpan(10)));
@@ -115,6 +127,8 @@ public sealed class MapsPerCpuBatchTests
             Assert.Contains("no key 1 ", e.Message);
             Assert.Contains("2 of 4 entries before it were removed", e.Message);
             Assert.Equal(keys[2..10].Order(), map.Keys.Order());
+            foreach (var key in keys[2..10]) // the survivors keep every CPU's value
+                Assert.Equal(Enumerable.Range(0, Cpus).Select(cpu => ValueOf(key, cpu)), map.Lookup(key));
             Assert.Equal(8, map.DeleteBatch<uint, ulong>(keys.AsSpan(2, 8)));
             Assert.Empty(map.Keys);
         });
@@ -127,10 +141,7 @@ public sealed class MapsPerCpuBatchTests
     {
         Kernel.RequireRoot();
         using var raw = Create(MapType.PerCpuHash, 8);
-        var map = new PerCpuHashMap<uint, ulong>(raw);
-        var keys = Keys(Entries);
-        foreach (var key in keys)
-            map.Update(key, Enumerable.Range(0, Cpus).Select(cpu => ValueOf(key, cpu)).ToArray()); // written per key
+        var (map, keys) = FilledPerKey(raw);
         Run(perKey, () =>
         {
             var taken = WalkAll(map, delete: true, perKey);

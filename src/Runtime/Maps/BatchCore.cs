@@ -65,52 +65,41 @@ internal static unsafe class BatchCore
     /// Writes keys[i] → value slot i for every key; returns the count, or throws at the first entry the kernel refuses
     /// saying how many were written before it.
     /// </summary>
-    public static int Update<TKey>(BpfMap map, ReadOnlySpan<TKey> keys, byte* values, UpdateFlags flags) where TKey : unmanaged
+    public static int Update<TKey>(BpfMap map, ReadOnlySpan<TKey> keys, byte* values, UpdateFlags flags) where TKey : unmanaged =>
+        Apply(map, BpfCommand.MapUpdateBatch, keys, values, flags);
+
+    /// <summary>Removes every key; returns the count, or throws at the first key that cannot be removed.</summary>
+    public static int Delete<TKey>(BpfMap map, ReadOnlySpan<TKey> keys) where TKey : unmanaged =>
+        Apply(map, BpfCommand.MapDeleteBatch, keys, null, UpdateFlags.Any);
+
+    /// <summary>An update or delete batch, or the same key by key when the kernel refuses the batch command up front.</summary>
+    private static int Apply<TKey>(BpfMap map, BpfCommand command, ReadOnlySpan<TKey> keys, byte* values, UpdateFlags flags)
+        where TKey : unmanaged
     {
         if (keys.IsEmpty)
             return 0;
+        var update = command == BpfCommand.MapUpdateBatch;
         var count = (uint)keys.Length;
         int errno;
         fixed (TKey* k = keys)
         {
             errno = MapBatch.ForcePerKey ? Errno.EOPNOTSUPP
-                : BatchSyscalls.Call(BpfCommand.MapUpdateBatch, map.Handle, null, null, k, values, ref count, (ulong)flags);
+                : BatchSyscalls.Call(command, map.Handle, null, null, k, values, ref count, (ulong)flags);
             if (RefusedUpFront(errno, count, keys.Length))
             {
                 var slot = (nint)map.ValueBufferSize;
                 for (count = 0; count < keys.Length; count++)
                 {
-                    errno = MapSyscalls.Update(map.Handle, k + count, values + (nint)count * slot, (ulong)flags);
+                    errno = update
+                        ? MapSyscalls.Update(map.Handle, k + count, values + (nint)count * slot, (ulong)flags)
+                        : MapSyscalls.Delete(map.Handle, k + count);
                     if (errno != 0)
                         break;
                 }
             }
         }
-        return errno == 0 ? keys.Length : Fail(map, "BPF_MAP_UPDATE_BATCH", errno, (int)count, keys, flags);
-    }
-
-    /// <summary>Removes every key; returns the count, or throws at the first key that cannot be removed.</summary>
-    public static int Delete<TKey>(BpfMap map, ReadOnlySpan<TKey> keys) where TKey : unmanaged
-    {
-        if (keys.IsEmpty)
-            return 0;
-        var count = (uint)keys.Length;
-        int errno;
-        fixed (TKey* k = keys)
-        {
-            errno = MapBatch.ForcePerKey ? Errno.EOPNOTSUPP
-                : BatchSyscalls.Call(BpfCommand.MapDeleteBatch, map.Handle, null, null, k, null, ref count, 0);
-            if (RefusedUpFront(errno, count, keys.Length))
-            {
-                for (count = 0; count < keys.Length; count++)
-                {
-                    errno = MapSyscalls.Delete(map.Handle, k + count);
-                    if (errno != 0)
-                        break;
-                }
-            }
-        }
-        return errno == 0 ? keys.Length : Fail(map, "BPF_MAP_DELETE_BATCH", errno, (int)count, keys, UpdateFlags.Any);
+        return errno == 0 ? keys.Length
+            : Fail(map, update ? "BPF_MAP_UPDATE_BATCH" : "BPF_MAP_DELETE_BATCH", errno, (int)count, keys, flags);
     }
 
     /// <summary>EINVAL, ENOTSUPP (524) and EOPNOTSUPP: the kernel has no batch command for this map (type or version).</summary>
