@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Ebpf.Object;
 using Ebpf.TestKit;
+using static Ebpf.Runtime.Tests.BatchTestSupport;
 
 namespace Ebpf.Runtime.Tests;
 
@@ -23,22 +24,6 @@ public sealed class MapsBatchTests
         BpfMap.Create(new MapSpec("t_batch", type, keySize, valueSize, maxEntries, flags));
 
     private static ulong ValueOf(uint key) => key * 0x9e3779b97f4a7c15ul + 1;
-
-    private static uint[] Keys(int count, uint offset = 7) => Enumerable.Range(0, count).Select(i => (uint)i * 3 + offset).ToArray();
-
-    /// <summary>Runs <paramref name="body"/> with the key-by-key fallback forced or not.</summary>
-    private static void Run(bool perKey, Action body)
-    {
-        MapBatch.ForcePerKey = perKey;
-        try
-        {
-            body();
-        }
-        finally
-        {
-            MapBatch.ForcePerKey = false;
-        }
-    }
 
     /// <summary>Walks the whole map with small batches (many kernel calls) and returns every entry.</summary>
     private static List<KeyValuePair<uint, ulong>> WalkAll(KeyValueMap<uint, ulong> map, bool delete, bool perKey, int batch = 997)

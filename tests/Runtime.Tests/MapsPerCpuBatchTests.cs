@@ -1,5 +1,6 @@
 using Ebpf.Object;
 using Ebpf.TestKit;
+using static Ebpf.Runtime.Tests.BatchTestSupport;
 
 namespace Ebpf.Runtime.Tests;
 
@@ -27,8 +28,6 @@ public sealed class MapsPerCpuBatchTests
 
     private static Twelve TwelveOf(uint key, int cpu) => new() { A = key, B = (uint)cpu + 1, C = ~key ^ (uint)cpu };
 
-    private static uint[] Keys(int count) => Enumerable.Range(0, count).Select(i => (uint)i * 3 + 7).ToArray();
-
     /// <summary>Every key's values, key after key, every CPU: the layout the batch calls take.</summary>
     private static T[] ValuesOf<T>(uint[] keys, Func<uint, int, T> value) =>
         keys.SelectMany(key => Enumerable.Range(0, Cpus).Select(cpu => value(key, cpu))).ToArray();
@@ -46,19 +45,6 @@ public sealed class MapsPerCpuBatchTests
             map.Update(key, values);
         }
         return (map, keys);
-    }
-
-    private static void Run(bool perKey, Action body)
-    {
-        MapBatch.ForcePerKey = perKey;
-        try
-        {
-            body();
-        }
-        finally
-        {
-            MapBatch.ForcePerKey = false;
-        }
     }
 
     /// <summary>Walks the whole map with small batches (many kernel calls) and returns every entry with its per-CPU values.</summary>
