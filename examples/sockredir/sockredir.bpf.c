@@ -21,11 +21,26 @@
  *
  * Removal: the kernel deletes a socket from a SOCKHASH when the socket closes (sock_map_close,
  * sock_map_unhash), so the map needs no close hook; tests churn short connections to check it.
+ *
+ * Order: a reader of a socket in the map gets the bytes redirected to it before any that arrived
+ * through TCP (tcp_bpf_recvmsg reads its redirected queue first). So once a socket has sent anything
+ * through TCP, a later redirected message could overtake those bytes if the peer has not read them
+ * yet. Each socket therefore carries a "TCP-bound" mark (sock_state, socket-local storage): set the
+ * first time one of its messages is passed to TCP, for whatever reason, and from then on every
+ * message it sends goes to TCP. Redirect-then-TCP is in order; TCP-then-redirect never happens.
+ *
+ * Demotion: redirecting costs the kernel a small allocation and a turn on the receiving socket's
+ * lock per message (docs/sockredir.md, "Small writes"), so a stream of small writes that outruns its
+ * reader moves fewer bytes redirected than through TCP. A socket whose last demote_after_msgs
+ * messages were all smaller than demote_below_bytes and each found the peer's redirected queue not
+ * yet drained is made TCP-bound. Request/response traffic never qualifies: the peer reads a request
+ * before it answers, so the next request finds its queue empty.
  */
 #include <linux/bpf.h>
 #include <linux/socket.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -55,6 +70,10 @@ enum sockredir_stat {
 	STAT_SOCKETS_FAILED,     /* established sockets the map refused (full, or unsupported state) */
 	STAT_PASS_PULLED,        /* passed messages made contiguous first (see pass_pull_max_bytes) */
 	STAT_PASS_PULL_FAILED,   /* ... and those whose pull failed (no memory): passed as they were */
+	STAT_PASSED_TCP_BOUND,   /* messages passed to TCP: the socket already sent through TCP (see Order) */
+	STAT_PASSED_TCP_BOUND_BYTES,
+	STAT_DEMOTED,            /* sockets made TCP-bound by the small-write rule (see Demotion) */
+	STAT_NO_STATE,           /* messages passed because the socket has no sock_state (never expected) */
 	STAT_COUNT,
 };
 
@@ -68,9 +87,51 @@ enum sockredir_stat {
  * 70,000-byte messages. See docs/sockredir.md. 0 turns it off. */
 const volatile __u32 pass_pull_max_bytes = PASS_PULL_MAX_BYTES;
 
-/* 0 = redirect every message. Otherwise messages larger than this are passed to TCP (an option for
- * experiments; the stall investigation in docs/sockredir.md used it). */
+/* 0 = redirect every message. Otherwise a message larger than this is passed to TCP, and with it every
+ * later message of its socket (see Order): an option for experiments and tests. */
 const volatile __u32 redirect_max_bytes = 0;
+
+#ifndef DEMOTE_BELOW_BYTES
+#define DEMOTE_BELOW_BYTES 2048
+#endif
+#ifndef DEMOTE_AFTER_MSGS
+#define DEMOTE_AFTER_MSGS 64
+#endif
+/* See Demotion above. Measured on Linux 6.18 (docs/sockredir.md): 1 KiB writes move more bytes through
+ * TCP from a socket in the map than redirected; from 2 KiB up redirecting is ahead. 0 = never demote. */
+const volatile __u32 demote_below_bytes = DEMOTE_BELOW_BYTES;
+const volatile __u32 demote_after_msgs = DEMOTE_AFTER_MSGS;
+
+/* What the programs remember about one socket, for as long as the socket lives. */
+struct sock_state {
+	__u32 tcp_bound;  /* 1: this socket has sent through TCP; it never redirects again */
+	__u32 small_run;  /* consecutive small redirected messages that found the peer's queue not drained */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sock_state);
+} sock_state SEC(".maps");
+
+/* Kernel structures, read-only, to learn how many redirected bytes the peer has not read yet
+ * (sk_psock.msg_tot_len). CO-RE matches them by name (the part before ___) to the running kernel's. */
+struct sock___sr {
+	void *sk_user_data;
+} __attribute__((preserve_access_index));
+struct sk_psock___sr {
+	__u32 msg_tot_len;
+} __attribute__((preserve_access_index));
+struct sk_msg___sr {
+	struct sock___sr *sk_redir;
+} __attribute__((preserve_access_index));
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/* sk_user_data carries flag bits below the pointer (SK_USER_DATA_NOCOPY, _BPF, _PSOCK). */
+#define SK_USER_DATA_FLAG_BITS 7ULL
 
 struct {
 	__uint(type, BPF_MAP_TYPE_SOCKHASH);
@@ -146,10 +207,47 @@ static __always_inline void pull_for_pass(struct sk_msg_md *msg, __u32 size)
 		count(STAT_PASS_PULL_FAILED, 1);
 }
 
+/* Passes a message to TCP and marks its socket TCP-bound: see Order. */
+static __always_inline int pass_to_tcp(struct sk_msg_md *msg, struct sock_state *st, __u32 size)
+{
+	st->tcp_bound = 1;
+	pull_for_pass(msg, size);
+	return SK_PASS;
+}
+
+/* Bytes redirected to the peer chosen by the last bpf_msg_redirect_hash that it has not read yet. */
+static __always_inline __u32 peer_unread_bytes(struct sk_msg_md *msg)
+{
+	struct sk_msg___sr *kmsg = bpf_cast_to_kern_ctx(msg);
+	struct sock___sr *peer = bpf_rdonly_cast(kmsg->sk_redir, bpf_core_type_id_kernel(struct sock___sr));
+	__u64 psock = (__u64)peer->sk_user_data & ~SK_USER_DATA_FLAG_BITS;
+	struct sk_psock___sr *p;
+
+	if (!psock)
+		return 0;
+	p = bpf_rdonly_cast((void *)psock, bpf_core_type_id_kernel(struct sk_psock___sr));
+	return p->msg_tot_len;
+}
+
+/* After a message of `size` bytes was redirected: applies the Demotion rule to its socket. */
+static __always_inline void demote_if_outrunning(struct sk_msg_md *msg, struct sock_state *st, __u32 size)
+{
+	if (!demote_after_msgs || size >= demote_below_bytes || !peer_unread_bytes(msg)) {
+		st->small_run = 0;
+		return;
+	}
+	if (++st->small_run >= demote_after_msgs) {
+		st->tcp_bound = 1; /* this message is redirected already; the next ones go to TCP */
+		count(STAT_DEMOTED, 1);
+	}
+}
+
 SEC("sockops")
 int sockredir_sockops(struct bpf_sock_ops *skops)
 {
 	struct sock_key key = {};
+	struct sock_state *st;
+	struct bpf_sock *sk;
 
 	switch (skops->op) {
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
@@ -160,6 +258,18 @@ int sockredir_sockops(struct bpf_sock_ops *skops)
 	}
 	if (FILL_KEY(&key, skops) < 0)
 		return 1;
+	/* The state exists before the socket can send through the map, so sockredir_msg never meets a
+	 * socket of the map without it. A socket that sent data in its SYN (TCP Fast Open) starts TCP-bound. */
+	sk = skops->sk;
+	if (!sk)
+		return 1;
+	st = bpf_sk_storage_get(&sock_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!st) {
+		count(STAT_SOCKETS_FAILED, 1);
+		return 1;
+	}
+	st->tcp_bound = skops->data_segs_out > 0;
+	st->small_run = 0;
 	if (bpf_sock_hash_update(skops, &sock_hash, &key, BPF_ANY) == 0)
 		count(STAT_SOCKETS_ADDED, 1);
 	else
@@ -173,16 +283,30 @@ int sockredir_msg(struct sk_msg_md *msg)
 	struct sock_key peer = {};
 	struct sock_key self = {};
 	__u32 size = msg->size;
+	struct sock_state *st;
+	struct bpf_sock *sk = msg->sk;
 
-	if (FILL_KEY(&self, msg) < 0) {
-		count(STAT_PASSED_FAMILY, 1);
+	st = sk ? bpf_sk_storage_get(&sock_state, sk, 0, 0) : 0;
+	if (!st) {
+		/* Every socket in the map got its state in sockredir_sockops; without one there is no way to
+		 * remember a pass, so this socket only ever passes. */
+		count(STAT_NO_STATE, 1);
 		pull_for_pass(msg, size);
 		return SK_PASS;
 	}
-	if (redirect_max_bytes && size > redirect_max_bytes) {
-		count(STAT_PASSED_LARGE, 1);
+	if (st->tcp_bound) {
+		count(STAT_PASSED_TCP_BOUND, 1);
+		count(STAT_PASSED_TCP_BOUND_BYTES, size);
 		pull_for_pass(msg, size);
 		return SK_PASS;
+	}
+	if (FILL_KEY(&self, msg) < 0) {
+		count(STAT_PASSED_FAMILY, 1);
+		return pass_to_tcp(msg, st, size);
+	}
+	if (redirect_max_bytes && size > redirect_max_bytes) {
+		count(STAT_PASSED_LARGE, 1);
+		return pass_to_tcp(msg, st, size);
 	}
 	/* The peer's key is this socket's key seen from the other end. */
 	__builtin_memcpy(peer.local_ip, self.remote_ip, sizeof(peer.local_ip));
@@ -191,16 +315,16 @@ int sockredir_msg(struct sk_msg_md *msg)
 	peer.remote_port = self.local_port;
 	peer.netns = self.netns;
 
-	/* SK_DROP from the helper means "no such peer" (remote, or connected before attach): the
-	 * message must then go out through TCP as usual, never be dropped. */
+	/* SK_DROP from the helper means "no such peer" (remote, outside the cgroup, or not in the map yet):
+	 * the message must then go out through TCP as usual, never be dropped. */
 	if (bpf_msg_redirect_hash(msg, &sock_hash, &peer, BPF_F_INGRESS) != SK_PASS) {
 		count(STAT_PASSED_NO_PEER, 1);
 		count(STAT_PASSED_NO_PEER_BYTES, size);
-		pull_for_pass(msg, size);
-		return SK_PASS;
+		return pass_to_tcp(msg, st, size);
 	}
 	count(STAT_REDIRECTED_MSGS, 1);
 	count(STAT_REDIRECTED_BYTES, size);
+	demote_if_outrunning(msg, st, size);
 	return SK_PASS;
 }
 

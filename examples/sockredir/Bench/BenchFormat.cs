@@ -8,10 +8,11 @@ namespace Ebpf.Examples.Sockredir.Bench;
 internal static class BenchFormat
 {
     // Throughput: iperf3 Mbit/s, Nagle on, then -N. Latency: round trip in us, Nagle on, then TCP_NODELAY (-N);
-    // "lat by" names the request/response tool of the row; tps are exchanges per second with TCP_NODELAY.
+    // "lat by" names the request/response tool of the row; tps are exchanges per second with TCP_NODELAY; "redir %": share
+    // of the redirected runs' bytes that the program redirected (the rest it handed to TCP: demoted small writes).
     private static readonly string[] Header =
     [
-        "size", "Mbit/s plain", "redir", "x", "-N plain", "redir", "x",
+        "size", "redir %", "Mbit/s plain", "redir", "x", "-N plain", "redir", "x",
         "lat by", "p50 us plain", "redir", "x", "p99 plain", "redir",
         "-N p50 plain", "redir", "x", "-N p99 plain", "redir", "-N tps plain", "redir", "x",
     ];
@@ -45,6 +46,7 @@ internal static class BenchFormat
     private static IEnumerable<string[]> Rows(BenchReport r) => r.Sizes.Select(s => new[]
     {
         SizeLabel(s.Size) + (s.WasRedirected ? "" : " (not redirected!)"),
+        (s.RedirectedShare * 100).ToString("0.0", CultureInfo.InvariantCulture),
         F(s.Plain.ThroughputGbps * 1000), F(s.Redirected.ThroughputGbps * 1000), Ratio(s.Redirected.ThroughputGbps, s.Plain.ThroughputGbps),
         F(s.Plain.ThroughputNoDelayGbps * 1000), F(s.Redirected.ThroughputNoDelayGbps * 1000), Ratio(s.Redirected.ThroughputNoDelayGbps, s.Plain.ThroughputNoDelayGbps),
         s.Plain.Latency.Tool,

@@ -25,10 +25,15 @@ internal sealed record ModeFigures(
 }
 
 /// <summary>One message size: plain loopback TCP and redirected, measured back to back.</summary>
-internal sealed record SizeResult(int Size, ModeFigures Plain, ModeFigures Redirected, ulong RedirectedBytes, ulong PassedMessages)
+/// <param name="PassedBytes">Bytes the program handed to TCP in the redirected runs (no peer, or the socket already on
+/// TCP: demoted for small writes).</param>
+internal sealed record SizeResult(int Size, ModeFigures Plain, ModeFigures Redirected, ulong RedirectedBytes, ulong PassedBytes, ulong DemotedSockets)
 {
     /// <summary>False when the redirected runs moved no byte through the program: their figures would be plain TCP's.</summary>
     public bool WasRedirected => RedirectedBytes > 0;
+
+    /// <summary>Share of the redirected runs' bytes that were redirected, 0 to 1.</summary>
+    public double RedirectedShare => RedirectedBytes + PassedBytes is var all and > 0 ? (double)RedirectedBytes / all : 0;
 }
 
 /// <summary>A whole run: what was measured, where, and how.</summary>

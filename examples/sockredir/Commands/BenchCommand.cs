@@ -23,13 +23,14 @@ internal static class BenchCommand
             rounds,
             a.Option("--out") ?? "sockredir-bench", "sockredir " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
 
-        using var redirector = RedirectorFactory.Create();
+        using var redirector = RedirectorFactory.Create(RedirectorArgs.From(a));
         Console.WriteLine($"sockredir bench: {sizes.Length} sizes, plain loopback TCP then redirected for each, loader {redirector.GetType().Name}, {placement.Describe()}");
         var report = new BenchRunner(redirector, options, Console.Out).Run();
 
         Console.WriteLine();
         Console.Write(BenchFormat.Table(report));
-        Console.WriteLine("x: redirected relative to plain (for latency: plain p50 / redirected p50), higher is better; latency is the round trip; -N: TCP_NODELAY.");
+        Console.WriteLine("x: redirected relative to plain (for latency: plain p50 / redirected p50), higher is better; latency is the round trip; -N: TCP_NODELAY;");
+        Console.WriteLine("redir %: share of the redirected runs' bytes the program redirected (the rest went to TCP: streams of small writes are demoted).");
         Directory.CreateDirectory(options.OutDir);
         var stem = Path.Combine(options.OutDir, $"sockredir-bench-{report.StartedUtc:yyyyMMdd-HHmmss}");
         File.WriteAllText(stem + ".json", BenchFormat.Json(report));

@@ -8,7 +8,7 @@ internal static class CommandLine
 {
     public const string Usage = """
         usage: sockredir <command>
-          run [--cgroup PATH | --parent DIR] [--seconds N]
+          run [--cgroup PATH | --parent DIR] [--seconds N] [--demote-after N] [--demote-below BYTES]
                                                 redirect same-host TCP between the processes of a cgroup; counters every
                                                 second until Ctrl+C, SIGTERM or N seconds. Default: creates the cgroup
                                                 sockredir-<pid> under the cgroup v2 root (or under DIR) and prints the
@@ -17,7 +17,10 @@ internal static class CommandLine
                                                 On start it removes empty sockredir-<pid> cgroups of runs that are gone
                                                 (a run killed with SIGKILL leaves one). --cgroup PATH: an existing
                                                 cgroup, used as it is and never removed
-          bench [--quick] [--sizes N,N,...] [--seconds S] [--rounds N] [--no-pin] [--out DIR]
+                                                --demote-after N: a socket whose last N messages (default 64) were
+                                                smaller than BYTES (default 2048) and found the reader behind goes
+                                                back to TCP, where small writes move faster; 0: never
+          bench [--quick] [--sizes N,N,...] [--seconds S] [--rounds N] [--no-pin] [--out DIR] [--demote-after N]
                                                 plain loopback TCP against redirected TCP, in a namespace and cgroups
                                                 of its own: iperf3 throughput and request/response latency p50/p99
                                                 and transactions/s (sockperf; ping-pong below 14 B and above 65,507 B),
@@ -73,7 +76,7 @@ internal sealed class UsageException(string message) : Exception(message + "\n" 
 /// <summary>Minimal option parsing: positional words, `--name value` options, and flags.</summary>
 internal sealed class Args
 {
-    private static readonly HashSet<string> Flags = ["--quick", "--nodelay"];
+    private static readonly HashSet<string> Flags = ["--quick", "--nodelay", "--no-pin"];
     private readonly List<string> positional = [];
     private readonly Dictionary<string, string> options = [];
 

@@ -17,6 +17,7 @@ internal static class RunCommand
         if (given is not null && parent is not null)
             throw new UsageException("--cgroup and --parent exclude each other: --cgroup names an existing cgroup, --parent says where to create one");
         var seconds = a.Int("--seconds", 0);
+        var options = RedirectorArgs.From(a);
         using var stop = new CancellationTokenSource();
         // Registered before the cgroup exists, so a signal at any moment from here on ends in the cleanup below.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
@@ -26,7 +27,7 @@ internal static class RunCommand
             stop.CancelAfter(TimeSpan.FromSeconds(seconds));
 
         if (given is not null)
-            return Redirect(given, stop.Token); // the user's cgroup: used as it is, never removed
+            return Redirect(given, options, stop.Token); // the user's cgroup: used as it is, never removed
 
         parent ??= Cgroups.Root();
         foreach (var line in RunCgroupNames.SweepLeftovers(parent))
@@ -36,7 +37,7 @@ internal static class RunCommand
         {
             Console.WriteLine($"sockredir: created cgroup {owned.Path}; it is removed when this run stops (processes still in it are moved back to {parent}, not killed)");
             Console.WriteLine($"sockredir: to put a shell in it, paste into that shell:  {owned.JoinCommand}");
-            return Redirect(owned.Path, stop.Token);
+            return Redirect(owned.Path, options, stop.Token);
         }
         finally
         {
@@ -53,9 +54,9 @@ internal static class RunCommand
     }
 
     /// <summary>Loads, attaches to <paramref name="cgroup"/>, prints counters until <paramref name="stop"/>, detaches.</summary>
-    private static int Redirect(string cgroup, CancellationToken stop)
+    private static int Redirect(string cgroup, RedirectorOptions options, CancellationToken stop)
     {
-        using var redirector = RedirectorFactory.Create();
+        using var redirector = RedirectorFactory.Create(options);
         foreach (var other in redirector.OtherSockOpsPrograms(cgroup))
             Console.Error.WriteLine($"sockredir: warning: {cgroup} already has sock_ops program {other}; two sockmap users on one cgroup can steal each other's sockets");
         redirector.Attach(cgroup);
@@ -66,14 +67,18 @@ internal static class RunCommand
             Console.WriteLine("sockredir: if this process is killed, the next `sockredir run` removes what it left attached");
 
         var last = redirector.ReadStats();
-        Console.WriteLine("    time  sockets  redirected msg/s      MB/s  passed msg/s  pulled/s");
+        // Passed to TCP, by reason: "no peer" (remote, outside the cgroup), "after TCP" (the socket already sent through
+        // TCP, or was demoted for small writes: it stays on TCP to keep bytes in order), "other" (other family, size limit).
+        Console.WriteLine("                    redirected            passed to TCP, msg/s");
+        Console.WriteLine("    time  sockets       msg/s      MB/s    no peer  after TCP    other  demoted  pulled/s");
         while (!stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
         {
             var now = redirector.ReadStats();
             var d = now.Since(last);
             last = now;
-            Console.WriteLine($"{DateTime.Now:HH:mm:ss}  {redirector.SocketCount(),7}  {d[Stat.RedirectedMessages],16}  {d[Stat.RedirectedBytes] / 1e6,8:0.0}  " +
-                              $"{d[Stat.PassedNoPeer] + d[Stat.PassedFamily] + d[Stat.PassedLarge],12}  {d[Stat.PassPulled],8}");
+            Console.WriteLine($"{DateTime.Now:HH:mm:ss}  {redirector.SocketCount(),7}  {d[Stat.RedirectedMessages],10}  {d[Stat.RedirectedBytes] / 1e6,8:0.0}  " +
+                              $"{d[Stat.PassedNoPeer],9}  {d[Stat.PassedTcpBound],9}  {d[Stat.PassedFamily] + d[Stat.PassedLarge] + d[Stat.NoState],7}  " +
+                              $"{d[Stat.Demoted],7}  {d[Stat.PassPulled],8}");
         }
         Console.WriteLine($"sockredir: stopping; totals: {last}");
         return 0;

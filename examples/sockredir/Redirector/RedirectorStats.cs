@@ -13,6 +13,10 @@ internal enum Stat
     SocketsFailed,
     PassPulled,
     PassPullFailed,
+    PassedTcpBound,
+    PassedTcpBoundBytes,
+    Demoted,
+    NoState,
 }
 
 /// <summary>One reading of every counter.</summary>

@@ -24,8 +24,15 @@ internal sealed class SkeletonRedirector : IRedirector
         }
         try
         {
+            // const volatile globals: set before Load, frozen after
             if (options?.PassPullMaxBytes is { } pull)
-                skel.Rodata.PassPullMaxBytes = pull; // a const volatile global: set before Load, frozen after
+                skel.Rodata.PassPullMaxBytes = pull;
+            if (options?.RedirectMaxBytes is { } max)
+                skel.Rodata.RedirectMaxBytes = max;
+            if (options?.DemoteAfterMessages is { } after)
+                skel.Rodata.DemoteAfterMsgs = after;
+            if (options?.DemoteBelowBytes is { } below)
+                skel.Rodata.DemoteBelowBytes = below;
             skel.Load();
         }
         catch (BpfException e)

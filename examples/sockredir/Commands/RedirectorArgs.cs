@@ -1,0 +1,13 @@
+using Ebpf.Examples.Sockredir.Redirector;
+
+namespace Ebpf.Examples.Sockredir.Commands;
+
+/// <summary>The program settings `run` and `bench` take from the command line.</summary>
+internal static class RedirectorArgs
+{
+    public static RedirectorOptions From(Args a) => new()
+    {
+        DemoteAfterMessages = a.Option("--demote-after") is null ? null : (uint)a.Int("--demote-after", 0),
+        DemoteBelowBytes = a.Option("--demote-below") is null ? null : (uint)a.Int("--demote-below", 0),
+    };
+}
