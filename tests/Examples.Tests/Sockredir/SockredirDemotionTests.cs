@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Sockets;
+using Ebpf.Examples.Sockredir.Redirector;
+
+namespace Ebpf.Examples.Tests.Sockredir;
+
+/// <summary>
+/// Sockets that move from redirection to TCP: once a socket has sent through TCP it stays there (a later redirected
+/// message would be read before TCP bytes the peer has not read yet), and a stream of small writes that outruns its
+/// reader is handed to TCP on purpose. Every byte is checked, in order, with the reader behind at the moment of the
+/// switch, which is when an ordering mistake would show.
+/// </summary>
+[Collection(SockredirCollection.Name)]
+public sealed class SockredirDemotionTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void ASocketThatSentThroughTcpNeverRedirectsAgain()
+    {
+        // redirect_max_bytes = 1000: the 5,000-byte write goes to TCP. The ten-byte writes after it are small enough to
+        // redirect; if they were, the reader (which starts only once everything is sent) would get them from the
+        // redirected queue before the 5,000 TCP bytes. Run against a program without the TCP-bound mark, this fails.
+        using var lab = new SockredirLab(new RedirectorOptions { RedirectMaxBytes = 1000 });
+        lab.Attach();
+        var (client, server) = lab.Connect(1, IPAddress.Loopback, IPAddress.Loopback)[0];
+        client.NoDelay = true;
+        var before = lab.Redirector.ReadStats();
+
+        int[] writes = [1, 5000, .. Enumerable.Repeat(10, 100)];
+        var offset = 0L;
+        foreach (var n in writes)
+        {
+            var chunk = new byte[n];
+            Streams.Fill(chunk, n, 5, offset);
+            Streams.WriteAll(client, chunk);
+            offset += n;
+        }
+        var received = new byte[offset];
+        server.ReceiveTimeout = 10_000;
+        Streams.ReadExactly(server, received);
+
+        Assert.Equal(-1, Streams.Mismatch(received, received.Length, 5, 0));
+        var d = lab.Redirector.ReadStats().Since(before);
+        Assert.Equal(1UL, d[Stat.RedirectedMessages]);
+        Assert.Equal(1UL, d[Stat.PassedLarge]);
+        Assert.Equal(100UL, d[Stat.PassedTcpBound]);
+        Assert.Equal(1000UL, d[Stat.PassedTcpBoundBytes]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // --demote-after 0: the same stream stays redirected
+    public async Task ASmallWriteStreamAheadOfItsReaderMovesToTcpWithEveryByteInOrder(bool demote)
+    {
+        const int writeSize = 64, writesCount = 20_000;
+        const long total = (long)writeSize * writesCount;
+        using var lab = new SockredirLab(demote ? null : new RedirectorOptions { DemoteAfterMessages = 0 });
+        lab.Attach();
+        var (client, server) = lab.Connect(1, IPAddress.Loopback, IPAddress.Loopback)[0];
+        client.NoDelay = true;
+        var before = lab.Redirector.ReadStats();
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        var writer = Task.Run(() =>
+        {
+            var chunk = new byte[writeSize];
+            for (var i = 0; i < writesCount; i++)
+            {
+                Streams.Fill(chunk, writeSize, 9, (long)i * writeSize);
+                Streams.WriteAll(client, chunk);
+            }
+        }, timeout.Token);
+        // The reader starts late: the first writes pile up in the redirected queue, the switch to TCP happens while
+        // they are unread, and the TCP bytes behind them wait in the receive queue.
+        await Task.Delay(200, timeout.Token);
+        await Streams.ReceivePatternAsync(server, 9, total, timeout.Token);
+        await writer;
+
+        var d = lab.Redirector.ReadStats().Since(before);
+        if (demote)
+        {
+            Assert.Equal(1UL, d[Stat.Demoted]);
+            Assert.True(d[Stat.RedirectedBytes] > 0, "the stream started redirected");
+            Assert.True(d[Stat.PassedTcpBoundBytes] > total / 2, $"most of the stream went to TCP: {d}");
+            Assert.Equal((ulong)total, d[Stat.RedirectedBytes] + d[Stat.PassedTcpBoundBytes]);
+        }
+        else
+        {
+            Assert.Equal(0UL, d[Stat.Demoted]);
+            Assert.Equal((ulong)total, d[Stat.RedirectedBytes]);
+        }
+    }
+
+    [Fact]
+    public void SmallRequestsAndResponsesStayRedirected()
+    {
+        // Each request finds the server's queue drained (the server read the last one before it answered): the
+        // small-write rule never fires, and request/response keeps the latency that redirection gives it.
+        const int size = 64, exchanges = 2000;
+        using var lab = new SockredirLab();
+        lab.Attach();
+        var pair = lab.Connect(1, IPAddress.Loopback, IPAddress.Loopback)[0];
+        pair.Client.NoDelay = pair.Server.NoDelay = true;
+        var before = lab.Redirector.ReadStats();
+
+        RequestResponse.Exchanges(pair, size, exchanges);
+
+        var d = lab.Redirector.ReadStats().Since(before);
+        Assert.Equal(0UL, d[Stat.Demoted]);
+        Assert.Equal(0UL, d[Stat.PassedTcpBound]);
+        Assert.Equal((ulong)(2 * exchanges), d[Stat.RedirectedMessages]);
+    }
+}
