@@ -6,7 +6,7 @@ namespace Ebpf.Examples.Sockredir.Bench;
 internal sealed record BenchOptions(IReadOnlyList<int> Sizes, TimeSpan ThroughputRun, TimeSpan LatencyRun, Placement Placement, int Rounds, string OutDir, string Command)
 {
     /// <summary>1 B to 1 MiB, including the sizes where a naive sk_msg program stalls (40,000 to 65,535 bytes).</summary>
-    public static readonly int[] FullSizes = [1, 64, 1024, 4096, 16384, 32768, 40000, 49152, 65535, 65536, 131072, 1048576];
+    public static readonly int[] FullSizes = [1, 64, 256, 1024, 2048, 4096, 16384, 32768, 40000, 49152, 65535, 65536, 131072, 1048576];
 
     /// <summary>`bench --quick`: a small, a stall-range and a large size, in well under a minute.</summary>
     public static readonly int[] QuickSizes = [64, 40000, 65535, 1048576];
