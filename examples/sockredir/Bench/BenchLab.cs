@@ -58,6 +58,21 @@ internal sealed class BenchLab : IDisposable
         return p;
     }
 
+    /// <summary>Ends a server that does not end by itself (sockperf's serves clients until killed).</summary>
+    public static void Stop(Process server)
+    {
+        try
+        {
+            if (!server.HasExited)
+                server.Kill(entireProcessTree: true);
+            server.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+
     /// <summary>Waits until something listens on TCP <paramref name="port"/> in the lab's namespace.</summary>
     public void WaitForListener(int port, Process server)
     {

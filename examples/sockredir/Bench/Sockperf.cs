@@ -31,6 +31,7 @@ internal static partial class Sockperf
         if (!client.WaitForExit(TimeSpan.FromSeconds(seconds + 30)))
             throw new ToolException($"sockperf ping-pong -m {size} did not finish");
         var output = stdout.Result + stderr.Result;
+        BenchLab.Stop(server); // else one idle server per run stays until the whole bench ends
         if (client.ExitCode != 0)
             throw new ToolException($"sockperf ping-pong -m {size} failed: {output.Trim()}");
         return Parse(output, size);

@@ -48,6 +48,62 @@ public sealed class SockredirDemotionTests
         Assert.Equal(1000UL, d[Stat.PassedTcpBoundBytes]);
     }
 
+    [Fact]
+    public void ASocketThatSentDataInItsSynNeverRedirects()
+    {
+        // TCP Fast Open: the client's first write leaves in the SYN, through TCP, before the socket is in the map.
+        // The client's later small writes must not be redirected past those bytes (the server reads only after all
+        // of them are sent). The first connection fetches the Fast Open cookie; the second sends data in its SYN.
+        const int IpProtoTcp = 6, TcpFastOpen = 23, TcpFastOpenConnect = 30; // Socket.SetSocketOption does not know them
+        static byte[] Int(int v) => BitConverter.GetBytes(v);
+        using var lab = new SockredirLab();
+        lab.Ns.Check("sysctl", "-q", "-w", "net.ipv4.tcp_fastopen=3"); // client and server, in the lab's namespace only
+        lab.Attach();
+        using var listener = lab.CreateIn(true, lab.Ns, () =>
+        {
+            var l = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            l.SetRawSocketOption(IpProtoTcp, TcpFastOpen, Int(16)); // queue of pending Fast Open requests
+            l.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            l.Listen(16);
+            return l;
+        });
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        Socket FastOpenClient() => lab.CreateIn(true, lab.Ns, () =>
+        {
+            var c = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            c.SetRawSocketOption(IpProtoTcp, TcpFastOpenConnect, Int(1)); // connect() returns at once; the first write goes in the SYN
+            c.Connect(new IPEndPoint(IPAddress.Loopback, port));
+            return c;
+        });
+
+        using (var first = FastOpenClient())
+        {
+            first.Send([1]);
+            using var accepted = listener.Accept();
+            Assert.Equal(1, accepted.Receive(new byte[1]));
+        }
+        var before = lab.Redirector.ReadStats();
+        using var client = FastOpenClient();
+        int[] writes = [100, .. Enumerable.Repeat(10, 50)];
+        var offset = 0L;
+        foreach (var n in writes)
+        {
+            var chunk = new byte[n];
+            Streams.Fill(chunk, n, 7, offset);
+            Streams.WriteAll(client, chunk);
+            offset += n;
+        }
+        using var server = listener.Accept();
+        server.ReceiveTimeout = 10_000;
+        var received = new byte[offset];
+        Streams.ReadExactly(server, received);
+
+        Assert.Equal(-1, Streams.Mismatch(received, received.Length, 7, 0));
+        var d = lab.Redirector.ReadStats().Since(before);
+        Assert.Equal(50UL, d[Stat.PassedTcpBound]); // so the first 100 bytes did leave in the SYN
+        Assert.Equal(0UL, d[Stat.RedirectedMessages]);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)] // --demote-after 0: the same stream stays redirected
