@@ -4,7 +4,10 @@ using System.Text.Json;
 
 namespace Ebpf.Examples.Sockredir.Bench;
 
-/// <summary>The report as a console table, Markdown and JSON. Ratios are redirected / plain (latency: plain / redirected, so higher is better everywhere).</summary>
+/// <summary>
+/// The report as a console table, Markdown and JSON. Figures are medians of rounds; ratios (x) are redirected / plain
+/// (latency: plain / redirected, so higher is better everywhere), the median of the rounds' own ratios.
+/// </summary>
 internal static class BenchFormat
 {
     // Throughput: iperf3 Mbit/s, Nagle on, then -N. Latency: round trip in us, Nagle on, then TCP_NODELAY (-N);
@@ -47,17 +50,16 @@ internal static class BenchFormat
     {
         SizeLabel(s.Size) + (s.WasRedirected ? "" : " (not redirected!)"),
         (s.RedirectedShare * 100).ToString("0.0", CultureInfo.InvariantCulture),
-        F(s.Plain.ThroughputGbps * 1000), F(s.Redirected.ThroughputGbps * 1000), Ratio(s.Redirected.ThroughputGbps, s.Plain.ThroughputGbps),
-        F(s.Plain.ThroughputNoDelayGbps * 1000), F(s.Redirected.ThroughputNoDelayGbps * 1000), Ratio(s.Redirected.ThroughputNoDelayGbps, s.Plain.ThroughputNoDelayGbps),
+        F(s.Plain.ThroughputGbps * 1000), F(s.Redirected.ThroughputGbps * 1000), X(s.Ratios.Throughput),
+        F(s.Plain.ThroughputNoDelayGbps * 1000), F(s.Redirected.ThroughputNoDelayGbps * 1000), X(s.Ratios.ThroughputNoDelay),
         s.Plain.Latency.Tool,
-        F(s.Plain.Latency.P50Micros), F(s.Redirected.Latency.P50Micros), Ratio(s.Plain.Latency.P50Micros, s.Redirected.Latency.P50Micros),
+        F(s.Plain.Latency.P50Micros), F(s.Redirected.Latency.P50Micros), X(s.Ratios.P50),
         F(s.Plain.Latency.P99Micros), F(s.Redirected.Latency.P99Micros),
-        F(s.Plain.LatencyNoDelay.P50Micros), F(s.Redirected.LatencyNoDelay.P50Micros),
-        Ratio(s.Plain.LatencyNoDelay.P50Micros, s.Redirected.LatencyNoDelay.P50Micros),
+        F(s.Plain.LatencyNoDelay.P50Micros), F(s.Redirected.LatencyNoDelay.P50Micros), X(s.Ratios.P50NoDelay),
         F(s.Plain.LatencyNoDelay.P99Micros), F(s.Redirected.LatencyNoDelay.P99Micros),
         s.Plain.LatencyNoDelay.TransactionsPerSecond.ToString("0", CultureInfo.InvariantCulture),
         s.Redirected.LatencyNoDelay.TransactionsPerSecond.ToString("0", CultureInfo.InvariantCulture),
-        Ratio(s.Redirected.LatencyNoDelay.TransactionsPerSecond, s.Plain.LatencyNoDelay.TransactionsPerSecond),
+        X(s.Ratios.TpsNoDelay),
     });
 
     private static string SizeLabel(int size) => size switch
@@ -73,5 +75,5 @@ internal static class BenchFormat
         _ => v.ToString("0.00", CultureInfo.InvariantCulture),
     };
 
-    private static string Ratio(double a, double b) => b > 0 ? (a / b).ToString("0.00", CultureInfo.InvariantCulture) : "-";
+    private static string X(double ratio) => ratio > 0 ? ratio.ToString("0.00", CultureInfo.InvariantCulture) : "-";
 }

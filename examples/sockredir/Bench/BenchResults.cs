@@ -17,17 +17,44 @@ internal sealed record ModeFigures(
     private static LatencyFigures Median(List<LatencyFigures> l) =>
         new(l[0].Tool, Mid(l.Select(f => f.P50Micros)), Mid(l.Select(f => f.P99Micros)), Mid(l.Select(f => f.TransactionsPerSecond)));
 
-    private static double Mid(IEnumerable<double> values)
+    internal static double Mid(IEnumerable<double> values)
     {
         var v = values.Order().ToArray();
         return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
     }
 }
 
+/// <summary>
+/// Redirected against plain, higher is better (latency: plain / redirected), each the median over rounds of the ratio
+/// within a round. A round measures plain and then redirected back to back, so a slow spell of the machine (this VM
+/// has them: small writes with TCP_NODELAY run at about half speed for both paths for seconds at a time) lands in
+/// both halves of one pair and cancels out, where a ratio of two separate medians would compare different spells.
+/// </summary>
+internal sealed record PairedRatios(double Throughput, double ThroughputNoDelay, double P50, double P50NoDelay, double TpsNoDelay)
+{
+    public static PairedRatios Of(IReadOnlyList<ModeFigures> plain, IReadOnlyList<ModeFigures> redirected)
+    {
+        var pairs = plain.Zip(redirected).ToList();
+        double Mid(Func<ModeFigures, ModeFigures, double> ratio) => ModeFigures.Mid(pairs.Select(p => ratio(p.First, p.Second)));
+        return new(
+            Mid((p, r) => Div(r.ThroughputGbps, p.ThroughputGbps)),
+            Mid((p, r) => Div(r.ThroughputNoDelayGbps, p.ThroughputNoDelayGbps)),
+            Mid((p, r) => Div(p.Latency.P50Micros, r.Latency.P50Micros)),
+            Mid((p, r) => Div(p.LatencyNoDelay.P50Micros, r.LatencyNoDelay.P50Micros)),
+            Mid((p, r) => Div(r.LatencyNoDelay.TransactionsPerSecond, p.LatencyNoDelay.TransactionsPerSecond)));
+    }
+
+    private static double Div(double a, double b) => b > 0 ? a / b : 0;
+}
+
 /// <summary>One message size: plain loopback TCP and redirected, measured back to back.</summary>
 /// <param name="PassedBytes">Bytes the program handed to TCP in the redirected runs (no peer, or the socket already on
 /// TCP: demoted for small writes).</param>
-internal sealed record SizeResult(int Size, ModeFigures Plain, ModeFigures Redirected, ulong RedirectedBytes, ulong PassedBytes, ulong DemotedSockets)
+/// <param name="Plain">Median of the plain rounds, figure by figure.</param>
+/// <param name="Redirected">Median of the redirected rounds, figure by figure.</param>
+/// <param name="Ratios">Redirected against plain, paired within rounds (see <see cref="PairedRatios"/>).</param>
+internal sealed record SizeResult(int Size, ModeFigures Plain, ModeFigures Redirected, PairedRatios Ratios, ulong RedirectedBytes, ulong PassedBytes,
+    ulong DemotedSockets, IReadOnlyList<ModeFigures> PlainRounds, IReadOnlyList<ModeFigures> RedirectedRounds)
 {
     /// <summary>False when the redirected runs moved no byte through the program: their figures would be plain TCP's.</summary>
     public bool WasRedirected => RedirectedBytes > 0;

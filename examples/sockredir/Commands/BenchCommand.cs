@@ -29,7 +29,8 @@ internal static class BenchCommand
 
         Console.WriteLine();
         Console.Write(BenchFormat.Table(report));
-        Console.WriteLine("x: redirected relative to plain (for latency: plain p50 / redirected p50), higher is better; latency is the round trip; -N: TCP_NODELAY;");
+        Console.WriteLine("x: redirected relative to plain (for latency: plain p50 / redirected p50), higher is better, the median of the rounds' ratios;");
+        Console.WriteLine("latency is the round trip; -N: TCP_NODELAY;");
         Console.WriteLine("redir %: share of the redirected runs' bytes the program redirected (the rest went to TCP: streams of small writes are demoted).");
         Directory.CreateDirectory(options.OutDir);
         var stem = Path.Combine(options.OutDir, $"sockredir-bench-{report.StartedUtc:yyyyMMdd-HHmmss}");

@@ -61,4 +61,23 @@ public sealed class SockredirBenchTests
         Assert.Equal(15, even.ThroughputGbps);
         Assert.Equal(50, even.Latency.P50Micros);
     }
+
+    [Fact]
+    public void RatiosAreTheMedianOfEachRoundsOwnRatio()
+    {
+        // Round 1 and 3 caught a slow spell of the machine in both halves; round 2 did not. Ratio of the medians:
+        // 220 / 120 = 1.83, a comparison of two different spells; the rounds' own ratios are 0.870, 0.957 and 0.870
+        // (100 / 115, 220 / 230, 104.4 / 120), whose median is round 3's.
+        static ModeFigures Round(double gbps, double p50) =>
+            new(gbps, gbps, new LatencyFigures("sockperf", p50, p50, 1), new LatencyFigures("sockperf", p50, p50, 1e6 / p50));
+        ModeFigures[] plain = [Round(115, 50), Round(230, 40), Round(120, 50)];
+        ModeFigures[] redirected = [Round(100, 40), Round(220, 40), Round(104.4, 25)];
+
+        var x = PairedRatios.Of(plain, redirected);
+
+        Assert.Equal(104.4 / 120, x.ThroughputNoDelay, 6);
+        Assert.Equal(104.4 / 120, x.Throughput, 6);
+        Assert.Equal(50.0 / 40, x.P50, 6);   // latency: plain / redirected; rounds 1.25, 1.0, 2.0
+        Assert.Equal(50.0 / 40, x.TpsNoDelay, 6);
+    }
 }
