@@ -27,15 +27,7 @@ public sealed class SockredirDemotionTests
         client.NoDelay = true;
         var before = lab.Redirector.ReadStats();
 
-        int[] writes = [1, 5000, .. Enumerable.Repeat(10, 100)];
-        var offset = 0L;
-        foreach (var n in writes)
-        {
-            var chunk = new byte[n];
-            Streams.Fill(chunk, n, 5, offset);
-            Streams.WriteAll(client, chunk);
-            offset += n;
-        }
+        var offset = Streams.WritePattern(client, 5, [1, 5000, .. Enumerable.Repeat(10, 100)]);
         var received = new byte[offset];
         server.ReceiveTimeout = 10_000;
         Streams.ReadExactly(server, received);
@@ -84,15 +76,7 @@ public sealed class SockredirDemotionTests
         }
         var before = lab.Redirector.ReadStats();
         using var client = FastOpenClient();
-        int[] writes = [100, .. Enumerable.Repeat(10, 50)];
-        var offset = 0L;
-        foreach (var n in writes)
-        {
-            var chunk = new byte[n];
-            Streams.Fill(chunk, n, 7, offset);
-            Streams.WriteAll(client, chunk);
-            offset += n;
-        }
+        var offset = Streams.WritePattern(client, 7, [100, .. Enumerable.Repeat(10, 50)]);
         using var server = listener.Accept();
         server.ReceiveTimeout = 10_000;
         var received = new byte[offset];

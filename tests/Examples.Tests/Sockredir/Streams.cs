@@ -84,6 +84,20 @@ internal static class Streams
         }
     }
 
+    /// <summary>Writes connection <paramref name="seed"/>'s pattern in writes of the given sizes, one send per size (blocking); returns the bytes written.</summary>
+    public static long WritePattern(Socket s, int seed, IEnumerable<int> writeSizes)
+    {
+        var offset = 0L;
+        foreach (var n in writeSizes)
+        {
+            var chunk = new byte[n];
+            Fill(chunk, n, seed, offset);
+            WriteAll(s, chunk);
+            offset += n;
+        }
+        return offset;
+    }
+
     public static void WriteAll(Socket s, byte[] buffer)
     {
         for (var sent = 0; sent < buffer.Length;)
