@@ -47,15 +47,23 @@ internal sealed record PairedRatios(double Throughput, double ThroughputNoDelay,
     private static double Div(double a, double b) => b > 0 ? a / b : 0;
 }
 
-/// <summary>One message size: plain loopback TCP and redirected, measured back to back.</summary>
+/// <summary>One message size: plain loopback TCP and redirected, measured back to back, round by round.</summary>
+/// <param name="PlainRounds">Each round's plain figures.</param>
+/// <param name="RedirectedRounds">Each round's redirected figures, measured right after the same round's plain ones.</param>
 /// <param name="PassedBytes">Bytes the program handed to TCP in the redirected runs (no peer, or the socket already on
 /// TCP: demoted for small writes).</param>
-/// <param name="Plain">Median of the plain rounds, figure by figure.</param>
-/// <param name="Redirected">Median of the redirected rounds, figure by figure.</param>
-/// <param name="Ratios">Redirected against plain, paired within rounds (see <see cref="PairedRatios"/>).</param>
-internal sealed record SizeResult(int Size, ModeFigures Plain, ModeFigures Redirected, PairedRatios Ratios, ulong RedirectedBytes, ulong PassedBytes,
-    ulong DemotedSockets, IReadOnlyList<ModeFigures> PlainRounds, IReadOnlyList<ModeFigures> RedirectedRounds)
+internal sealed record SizeResult(int Size, IReadOnlyList<ModeFigures> PlainRounds, IReadOnlyList<ModeFigures> RedirectedRounds,
+    ulong RedirectedBytes, ulong PassedBytes, ulong DemotedSockets)
 {
+    /// <summary>Median of the plain rounds, figure by figure.</summary>
+    public ModeFigures Plain { get; } = ModeFigures.Median(PlainRounds);
+
+    /// <summary>Median of the redirected rounds, figure by figure.</summary>
+    public ModeFigures Redirected { get; } = ModeFigures.Median(RedirectedRounds);
+
+    /// <summary>Redirected against plain, paired within rounds (see <see cref="PairedRatios"/>).</summary>
+    public PairedRatios Ratios { get; } = PairedRatios.Of(PlainRounds, RedirectedRounds);
+
     /// <summary>False when the redirected runs moved no byte through the program: their figures would be plain TCP's.</summary>
     public bool WasRedirected => RedirectedBytes > 0;
 

@@ -44,8 +44,8 @@ internal sealed class BenchRunner(IRedirector redirector, BenchOptions options, 
             }
             var delta = redirector.ReadStats().Since(before);
             progress.WriteLine(delta[Stat.RedirectedBytes] > 0 ? "" : "  (NOTHING WAS REDIRECTED)");
-            results.Add(new SizeResult(size, ModeFigures.Median(plain), ModeFigures.Median(redirected), PairedRatios.Of(plain, redirected),
-                delta[Stat.RedirectedBytes], delta[Stat.PassedNoPeerBytes] + delta[Stat.PassedTcpBoundBytes], delta[Stat.Demoted], plain, redirected));
+            results.Add(new SizeResult(size, plain, redirected,
+                delta[Stat.RedirectedBytes], delta[Stat.PassedNoPeerBytes] + delta[Stat.PassedTcpBoundBytes], delta[Stat.Demoted]));
         }
         return new BenchReport(options.Command, started, File.ReadAllText("/proc/sys/kernel/osrelease").Trim(),
             Environment.ProcessorCount, options.Placement.Describe(), options.Rounds, options.ThroughputRun.TotalSeconds, options.LatencyRun.TotalSeconds,
