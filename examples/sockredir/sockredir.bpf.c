@@ -127,8 +127,13 @@ struct sk_msg___sr {
 	struct sock___sr *sk_redir;
 } __attribute__((preserve_access_index));
 
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+/* Kfuncs of Linux 6.2 and later. Weak: on an older kernel they read as absent, the verifier drops the code
+ * that uses them, and demotion is off (the program redirects every message it can, as before 6.2). */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#ifndef bpf_ksym_exists /* libbpf 1.1's bpf_helpers.h predates it */
+#define bpf_ksym_exists(sym) (!!(sym))
+#endif
 
 /* sk_user_data carries flag bits below the pointer (SK_USER_DATA_NOCOPY, _BPF, _PSOCK). */
 #define SK_USER_DATA_FLAG_BITS 7ULL
@@ -215,14 +220,20 @@ static __always_inline int pass_to_tcp(struct sk_msg_md *msg, struct sock_state 
 	return SK_PASS;
 }
 
-/* Bytes redirected to the peer chosen by the last bpf_msg_redirect_hash that it has not read yet. */
+/* Bytes redirected to the peer chosen by the last bpf_msg_redirect_hash that it has not read yet; 0 where
+ * the kernel cannot tell (before Linux 6.2). */
 static __always_inline __u32 peer_unread_bytes(struct sk_msg_md *msg)
 {
-	struct sk_msg___sr *kmsg = bpf_cast_to_kern_ctx(msg);
-	struct sock___sr *peer = bpf_rdonly_cast(kmsg->sk_redir, bpf_core_type_id_kernel(struct sock___sr));
-	__u64 psock = (__u64)peer->sk_user_data & ~SK_USER_DATA_FLAG_BITS;
+	struct sk_msg___sr *kmsg;
+	struct sock___sr *peer;
 	struct sk_psock___sr *p;
+	__u64 psock;
 
+	if (!bpf_ksym_exists(bpf_cast_to_kern_ctx) || !bpf_ksym_exists(bpf_rdonly_cast))
+		return 0;
+	kmsg = bpf_cast_to_kern_ctx(msg);
+	peer = bpf_rdonly_cast(kmsg->sk_redir, bpf_core_type_id_kernel(struct sock___sr));
+	psock = (__u64)peer->sk_user_data & ~SK_USER_DATA_FLAG_BITS;
 	if (!psock)
 		return 0;
 	p = bpf_rdonly_cast((void *)psock, bpf_core_type_id_kernel(struct sk_psock___sr));

@@ -8,7 +8,7 @@ internal static class CommandLine
 {
     public const string Usage = """
         usage: sockredir <command>
-          run [--cgroup PATH | --parent DIR] [--seconds N] [--demote-after N] [--demote-below BYTES]
+          run [--cgroup PATH | --parent DIR] [--seconds N] [--demote-after N] [--demote-below BYTES] [--redirect-max BYTES]
                                                 redirect same-host TCP between the processes of a cgroup; counters every
                                                 second until Ctrl+C, SIGTERM or N seconds. Default: creates the cgroup
                                                 sockredir-<pid> under the cgroup v2 root (or under DIR) and prints the
@@ -20,7 +20,10 @@ internal static class CommandLine
                                                 --demote-after N: a socket whose last N messages (default 64) were
                                                 smaller than BYTES (default 2048) and found the reader behind goes
                                                 back to TCP, where small writes move faster; 0: never
-          bench [--quick] [--sizes N,N,...] [--seconds S] [--rounds N] [--no-pin] [--out DIR] [--demote-after N]
+                                                --redirect-max BYTES: a message larger than BYTES goes to TCP, and so
+                                                does every later message of its socket (experiments; default: none)
+          bench [--quick] [--sizes N,N,...] [--seconds S] [--rounds N] [--no-pin] [--out DIR]
+                [--demote-after N] [--demote-below BYTES] [--redirect-max BYTES]
                                                 plain loopback TCP against redirected TCP, in a namespace and cgroups
                                                 of its own: iperf3 throughput and request/response latency p50/p99
                                                 and transactions/s (sockperf; ping-pong below 14 B and above 65,507 B),

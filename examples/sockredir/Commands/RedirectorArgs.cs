@@ -9,5 +9,6 @@ internal static class RedirectorArgs
     {
         DemoteAfterMessages = a.Option("--demote-after") is null ? null : (uint)a.Int("--demote-after", 0),
         DemoteBelowBytes = a.Option("--demote-below") is null ? null : (uint)a.Int("--demote-below", 0),
+        RedirectMaxBytes = a.Option("--redirect-max") is null ? null : (uint)a.Int("--redirect-max", 0),
     };
 }

@@ -193,7 +193,7 @@ namespace Ebpf.Object.Linking
                             var sym = elf.Symbols[rel.Symbol];
                             if (sym.IsExtern)
                             {
-                                references.Add(new InstructionReference(at, ReferenceKind.Kfunc, sym.Name, 0));
+                                references.Add(new InstructionReference(at, ReferenceKind.Kfunc, sym.Name, 0, sym.Binding == ElfSymbolBinding.Weak));
                                 continue;
                             }
                             if (src != Instruction.PseudoCall)
@@ -318,7 +318,8 @@ namespace Ebpf.Object.Linking
         {
             if (sym.IsExtern)
                 return new InstructionReference(at, ReferenceKind.Extern, sym.Name,
-                                                kconfigOffsets.TryGetValue(sym.Name, out var kconfig) ? kconfig : 0);
+                                                kconfigOffsets.TryGetValue(sym.Name, out var kconfig) ? kconfig : 0,
+                                                sym.Binding == ElfSymbolBinding.Weak);
             if (sym.SectionIndex == ElfSymbol.ShnCommon)
                 throw new ObjectFormatException($"{where}: '{sym.Name}' is a COMMON symbol (an uninitialised global without a section); compile with -fno-common or initialise it");
             if (sym.SectionIndex == 0 || sym.SectionIndex >= ElfSymbol.ShnLoReserve)

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using Ebpf.Errors;
 using Ebpf.Internal;
 using Ebpf.Links;
@@ -81,7 +82,7 @@ internal static unsafe class ProgramLoader
     private static BpfException Refused(ProgramSpec spec, int errno, string log, IReadOnlyList<CoreRelocationFailure> coreFailures)
     {
         var what = $"program '{spec.Name}' (section {spec.SectionName}, {spec.Type})";
-        var hint = ProgramLoadHints.Explain(spec, errno) ?? LogHint(log);
+        var hint = ProgramLoadHints.Explain(spec, errno) ?? LogHint(spec, log);
         if (log.Trim().Length == 0 && errno is Errno.EPERM or Errno.EACCES)
             return new BpfException(
                 $"cannot load {what} (BPF_PROG_LOAD): {Errno.Describe(errno)}; "
@@ -101,8 +102,11 @@ internal static unsafe class ProgramLoader
     }
 
     /// <summary>Causes the verifier states in words that do not say what to do about them.</summary>
-    private static string? LogHint(string log)
+    private static string? LogHint(ProgramSpec spec, string log)
     {
+        if (MissingWeakKfunc(spec, log) is { } kfunc)
+            return $"the program calls the kfunc '{kfunc}', which this kernel does not have (it is declared __weak), on a path the verifier "
+                   + $"cannot rule out: call it only under if (bpf_ksym_exists({kfunc}))";
         if (log.Contains("failed to find the address for kernel symbol", StringComparison.Ordinal))
             return "the program reads a kernel variable (extern ... __ksym) whose address this kernel does not publish: "
                    + "variables are in /proc/kallsyms only with CONFIG_KALLSYMS_ALL=y";
@@ -110,6 +114,18 @@ internal static unsafe class ProgramLoader
             return "a CO-RE relocation could not be satisfied against this kernel's BTF and the code using it is reachable: "
                    + "guard it with bpf_core_field_exists()/bpf_core_type_exists(), or fix the type definition";
         return null;
+    }
+
+    /// <summary>The weak kfunc whose call <see cref="ReferenceResolver"/> replaced and the verifier reached, if that is the refusal.</summary>
+    private static string? MissingWeakKfunc(ProgramSpec spec, string log)
+    {
+        var m = Regex.Match(log, @"invalid func unknown#(\d+)");
+        if (!m.Success || !long.TryParse(m.Groups[1].ValueSpan, out var helper))
+            return null;
+        var index = helper - ReferenceResolver.PoisonedKfuncCallBase;
+        return index >= 0 && index < spec.References.Count && spec.References[(int)index].Kind == ReferenceKind.Kfunc
+            ? spec.References[(int)index].Symbol
+            : null;
     }
 
     private static byte[] FuncInfos(ProgramSpec spec)
