@@ -58,7 +58,7 @@ internal static class RunCommand
     {
         using var redirector = RedirectorFactory.Create(options);
         foreach (var other in redirector.OtherSockOpsPrograms(cgroup))
-            Console.Error.WriteLine($"sockredir: warning: {cgroup} already has sock_ops program {other}; two sockmap users on one cgroup can steal each other's sockets");
+            Console.Error.WriteLine($"sockredir: warning: sock_ops program {other} already runs for {cgroup} (attached to it or to a cgroup above it); two sockmap users on one cgroup can steal each other's sockets");
         redirector.Attach(cgroup);
         Console.WriteLine($"sockredir: redirecting TCP between processes in {cgroup}" +
                           (cgroup == Cgroups.Root() ? " (the whole machine)" : "") +

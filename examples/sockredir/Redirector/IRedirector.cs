@@ -20,7 +20,8 @@ internal interface IRedirector : IDisposable
     /// <summary>Sockets currently in sock_hash (the kernel removes a socket when it closes).</summary>
     int SocketCount();
 
-    /// <summary>Names of sock_ops programs attached to <paramref name="cgroup"/> by someone else (two sockmap users on one cgroup interfere).</summary>
+    /// <summary>Names of the sock_ops programs of others that run for <paramref name="cgroup"/>'s sockets, attached to it or inherited
+    /// from a cgroup above it (two sockmap users on one cgroup interfere).</summary>
     IReadOnlyList<string> OtherSockOpsPrograms(string cgroup);
 
     /// <summary>True when the kernel detaches everything if this process dies (BPF links); false for bpftool's attachments.</summary>

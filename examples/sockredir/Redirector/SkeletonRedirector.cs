@@ -1,4 +1,5 @@
 using Ebpf.Examples.Sockredir.Linux;
+using Ebpf.Object;
 
 namespace Ebpf.Examples.Sockredir.Redirector;
 
@@ -71,7 +72,8 @@ internal sealed class SkeletonRedirector : IRedirector
     public int SocketCount() => skel.Maps.SockHash.Keys.Count();
 
     public IReadOnlyList<string> OtherSockOpsPrograms(string cgroup) =>
-        CgroupPrograms.SockOps(cgroup).Where(p => p.Id != skel.Programs.SockredirSockops.Id).Select(p => p.ToString()).ToArray();
+        AttachedPrograms.OnCgroup(cgroup, AttachType.CgroupSockOps, effective: true)
+            .Where(p => p.Id != skel.Programs.SockredirSockops.Id).Select(p => p.ToString()).ToArray();
 
     public void Dispose()
     {

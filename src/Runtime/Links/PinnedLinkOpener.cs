@@ -19,14 +19,6 @@ internal static unsafe class PinnedLinkOpener
         [FieldOffset(12)] public uint FileFlags;
     }
 
-    [StructLayout(LayoutKind.Explicit, Size = 16)]
-    private struct IdAttr
-    {
-        [FieldOffset(0)] public uint Id;
-        [FieldOffset(4)] public uint NextId;
-        [FieldOffset(8)] public uint OpenFlags;
-    }
-
     public static BpfLink Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -54,14 +46,12 @@ internal static unsafe class PinnedLinkOpener
                                              + (kind is "map" ? " (open it with BpfMap.OpenPinned)" : kind is "program" ? " (open it with BpfPins.OpenProgram)" : ""));
             var info = LinkSyscalls.Info(link)
                 ?? throw new BpfAttachException($"cannot read the info of the link pinned at {path} (BPF_OBJ_GET_INFO_BY_FD)");
-            var idAttr = new IdAttr { Id = info.ProgramId };
-            var prog = BpfSyscall.Call(BpfCommand.ProgGetFdById, ref idAttr, out errno);
-            if (prog < 0)
-                throw new BpfAttachException($"cannot open program {info.ProgramId} of the link pinned at {path} (BPF_PROG_GET_FD_BY_ID): {Errno.Describe(errno)}", errno);
-            progFd = new BpfFd(prog);
-            var type = ProgramInfo.Read(progFd).Type;
+            progFd = ProgramById.Open(info.ProgramId, out errno)
+                ?? throw new BpfAttachException($"cannot open program {info.ProgramId} of the link pinned at {path} (BPF_PROG_GET_FD_BY_ID): {Errno.Describe(errno)}", errno);
+            var progInfo = ProgramInfo.Read(progFd);
             // The kernel keeps no section name: the program is known by its kernel name only.
-            var spec = new ProgramSpec(ProgramName(progFd, info.ProgramId), "", (ProgramType)type, 0, 0, null, false, "", 0, []);
+            var name = progInfo.Name.Length > 0 ? progInfo.Name : $"prog {info.ProgramId}";
+            var spec = new ProgramSpec(name, "", (ProgramType)progInfo.Type, 0, 0, null, false, "", 0, []);
             var program = BpfProgram.Create(spec, progFd);
             // The program object exists only for this link: its descriptor closes with the link.
             return new BpfLink(program, $"link {info.Id} pinned at {path}", link, null, progFd);
@@ -87,16 +77,5 @@ internal static unsafe class PinnedLinkOpener
                 return "program";
         }
         return null;
-    }
-
-    private static string ProgramName(BpfFd prog, uint id)
-    {
-        // struct bpf_prog_info: name[16] at offset 64.
-        var buf = stackalloc byte[80];
-        new Span<byte>(buf, 80).Clear();
-        var attr = new LinkObjInfoAttr { Fd = prog.Value, InfoLen = 80, Info = (ulong)buf };
-        var r = BpfSyscall.Call(BpfCommand.ObjGetInfoByFd, ref attr, out _);
-        var name = r == 0 ? System.Text.Encoding.UTF8.GetString(new ReadOnlySpan<byte>(buf + 64, 16)).TrimEnd('\0') : "";
-        return name.Length > 0 ? name : $"prog {id}";
     }
 }

@@ -113,6 +113,26 @@ public sealed class SockredirRunTests
         Assert.Empty(objects.WaitGone(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public void ASockOpsProgramOfSomeoneElseAboveTheCgroupIsWarnedAbout()
+    {
+        Kernel.RequireRoot();
+        using var parent = new TempCgroup("src");
+        var target = Directory.CreateDirectory(Path.Combine(parent.Path, "app")).FullName;
+        using var other = BpfObject.OpenFile(TestObjects.Compile("attach_net.bpf.c"));
+        other.Load();
+        using var link = other.GetProgram<SockOpsProgram>("attach_sockops").AttachCgroup(parent.Path);
+
+        using var run = StartRun("--cgroup", target, "--seconds", "600");
+        Assert.True(run.WaitForLine("redirecting TCP between processes in", StartTimeout) is not null, $"run did not attach:\n{run.Transcript}");
+        var warning = run.LineWith("warning: sock_ops program ");
+        Assert.True(warning is not null && warning.Contains($"attach_sockops (id {link.Program.Id}", StringComparison.Ordinal),
+                    $"no warning about the parent's sock_ops program:\n{run.Transcript}");
+
+        run.Signal(Posix.SigTerm);
+        Assert.True(run.WaitForExit(ExitTimeout), $"run did not exit on SIGTERM:\n{run.Transcript}");
+    }
+
     private static AppRun StartRun(params string[] args)
     {
         RunPrefix.EnsureSwept();

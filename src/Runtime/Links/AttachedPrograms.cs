@@ -1,0 +1,77 @@
+using Ebpf.Internal;
+using Ebpf.Links;
+using Ebpf.Object;
+
+namespace Ebpf;
+
+/// <summary>A program attached to a hook, as the kernel reports it (BPF_PROG_QUERY, then the program's info).</summary>
+/// <param name="Id">The program's kernel id (bpftool prog show id N).</param>
+/// <param name="Name">The kernel's name of the program (its first 15 bytes), or null when the program could not be
+/// opened to read it (it went away meanwhile, or this process lacks CAP_SYS_ADMIN).</param>
+/// <param name="Type">The program's type, or null with <paramref name="Name"/>.</param>
+public sealed record AttachedProgram(uint Id, string? Name, ProgramType? Type)
+{
+    public override string ToString() => Name is null ? $"program {Id}" : $"{Name} (id {Id}, {Type})";
+}
+
+/// <summary>
+/// Which programs are attached to a hook: the runtime's BPF_PROG_QUERY, what <c>bpftool cgroup show</c> prints.
+/// </summary>
+public static class AttachedPrograms
+{
+    /// <summary>
+    /// The programs attached to the cgroup v2 directory <paramref name="cgroupPath"/> (absolute, or relative to the
+    /// cgroup2 mount) at <paramref name="attachType"/>, in the order the kernel runs them. With
+    /// <paramref name="effective"/>, also those inherited from ancestor cgroups, which are the ones that run for
+    /// its processes. Needs CAP_NET_ADMIN; reading the names needs CAP_SYS_ADMIN too.
+    /// </summary>
+    public static IReadOnlyList<AttachedProgram> OnCgroup(string cgroupPath, AttachType attachType, bool effective = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(cgroupPath);
+        var resolved = CgroupPath.Resolve(cgroupPath);
+        using var cgroup = CgroupPath.Open(resolved);
+        var ids = Query(cgroup, attachType, effective ? ProgQueryAttr.QueryEffective : 0,
+                        errno => $"cannot list the {attachType} programs of cgroup '{resolved}' (BPF_PROG_QUERY): {Errno.Describe(errno)}" + errno switch
+                        {
+                            Errno.EBADF => $"; '{resolved}' is not a cgroup v2 directory (the cgroup v2 hierarchy is at {CgroupPath.FindCgroup2Mount() ?? "no mount"})",
+                            Errno.EPERM or Errno.EACCES => "; listing a cgroup's programs needs CAP_NET_ADMIN (run as root)",
+                            Errno.EINVAL => $"; {attachType} is not a cgroup hook",
+                            _ => "",
+                        });
+        return ids.Select(Describe).ToArray();
+    }
+
+    private static unsafe uint[] Query(BpfFd target, AttachType attachType, uint flags, Func<int, string> explain)
+    {
+        // The kernel fills as many ids as there is room for and reports how many there are: grow and ask again.
+        var ids = new uint[16];
+        while (true)
+        {
+            int r, errno;
+            ProgQueryAttr attr;
+            fixed (uint* p = ids)
+            {
+                attr = new ProgQueryAttr { TargetFd = target.Value, AttachType = (uint)attachType, QueryFlags = flags, ProgIds = (ulong)p, ProgCount = (uint)ids.Length };
+                r = BpfSyscall.Call(BpfCommand.ProgQuery, ref attr, out errno);
+            }
+            GC.KeepAlive(target);
+            if (r == 0)
+                return ids[..(int)Math.Min(attr.ProgCount, (uint)ids.Length)];
+            if (errno == Errno.ENOSPC && attr.ProgCount > ids.Length)
+            {
+                ids = new uint[attr.ProgCount];
+                continue;
+            }
+            throw new BpfAttachException(explain(errno), errno);
+        }
+    }
+
+    private static AttachedProgram Describe(uint id)
+    {
+        using var fd = ProgramById.Open(id, out _);
+        if (fd is null)
+            return new AttachedProgram(id, null, null);
+        var info = ProgramInfo.Read(fd);
+        return new AttachedProgram(id, info.Name, (ProgramType)info.Type);
+    }
+}

@@ -1,0 +1,80 @@
+using Ebpf.Object;
+using Ebpf.Runtime.Tests.AttachSupport;
+using Ebpf.TestKit;
+
+namespace Ebpf.Runtime.Tests;
+
+/// <summary>
+/// AttachedPrograms.OnCgroup (BPF_PROG_QUERY) on cgroups the tests create: what is attached, what a child inherits,
+/// more programs than the first query has room for, and the error for a directory that is not a cgroup.
+/// </summary>
+[Collection(KernelCollection.Name)]
+public sealed class AttachQueryTests
+{
+    private static SockOpsProgram LoadSockOps() => TestProgramLoader.Load<SockOpsProgram>("attach_net.bpf.c", "attach_sockops");
+
+    [Fact]
+    public void A_cgroup_lists_what_is_attached_and_a_child_inherits_it_only_effectively()
+    {
+        Kernel.RequireRoot();
+        using var cgroup = new TempCgroup("query");
+        var child = Directory.CreateDirectory(Path.Combine(cgroup.Path, "child")).FullName;
+        Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupSockOps));
+
+        using var prog = LoadSockOps();
+        using (prog.AttachCgroup(cgroup.Path))
+        {
+            var attached = Assert.Single(AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupSockOps));
+            Assert.Equal(new AttachedProgram(prog.Id, "attach_sockops", ProgramType.SockOps), attached);
+            Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupInetIngress));
+            Assert.Empty(AttachedPrograms.OnCgroup(child, AttachType.CgroupSockOps));
+            Assert.Equal(prog.Id, Assert.Single(AttachedPrograms.OnCgroup(child, AttachType.CgroupSockOps, effective: true)).Id);
+        }
+        Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupSockOps));
+    }
+
+    [Fact]
+    public void More_programs_than_the_first_query_has_room_for_are_all_listed_in_attach_order()
+    {
+        Kernel.RequireRoot();
+        using var cgroup = new TempCgroup("query");
+        var programs = Enumerable.Range(0, 20).Select(_ => LoadSockOps()).ToList();
+        try
+        {
+            foreach (var p in programs)
+                p.AttachCgroup(cgroup.Path);
+            var listed = AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupSockOps);
+            Assert.Equal(programs.Select(p => p.Id), listed.Select(p => p.Id));
+        }
+        finally
+        {
+            foreach (var p in programs)
+                p.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_hook_that_is_not_a_cgroup_hook_is_named_in_the_error()
+    {
+        Kernel.RequireRoot();
+        using var cgroup = new TempCgroup("query");
+        var e = Assert.Throws<BpfAttachException>(() => AttachedPrograms.OnCgroup(cgroup.Path, AttachType.Xdp));
+        Assert.Contains("Xdp is not a cgroup hook", e.Message);
+    }
+
+    [Fact]
+    public void A_directory_that_is_not_a_cgroup_is_named_in_the_error()
+    {
+        Kernel.RequireRoot();
+        var dir = Directory.CreateTempSubdirectory("ebpf-not-a-cgroup-");
+        try
+        {
+            var e = Assert.Throws<BpfAttachException>(() => AttachedPrograms.OnCgroup(dir.FullName, AttachType.CgroupSockOps));
+            Assert.Contains("is not a cgroup v2 directory", e.Message);
+        }
+        finally
+        {
+            dir.Delete();
+        }
+    }
+}
