@@ -63,8 +63,6 @@ internal static class RunCommand
         Console.WriteLine($"sockredir: redirecting TCP between processes in {cgroup}" +
                           (cgroup == Cgroups.Root() ? " (the whole machine)" : "") +
                           "; connections made from now on; Ctrl+C to stop");
-        if (!redirector.DetachesWhenKilled)
-            Console.WriteLine("sockredir: if this process is killed, the next `sockredir run` removes what it left attached");
 
         var last = redirector.ReadStats();
         // Passed to TCP, by reason: "no peer" (remote, outside the cgroup), "after TCP" (the socket already sent through

@@ -2,8 +2,8 @@ namespace Ebpf.Examples.Sockredir.Redirector;
 
 /// <summary>
 /// What the app asks of the kernel side, in one small interface (implemented by <see cref="SkeletonRedirector"/>
-/// over the generated SockredirSkel; a bpftool-based stand-in served while the toolchain was being written).
-/// Created loaded, not attached.
+/// over the generated SockredirSkel). Created loaded, not attached. Attachments are BPF links: the kernel
+/// removes them when the process ends, however it ends.
 /// </summary>
 internal interface IRedirector : IDisposable
 {
@@ -23,7 +23,4 @@ internal interface IRedirector : IDisposable
     /// <summary>Names of the sock_ops programs of others that run for <paramref name="cgroup"/>'s sockets, attached to it or inherited
     /// from a cgroup above it (two sockmap users on one cgroup interfere).</summary>
     IReadOnlyList<string> OtherSockOpsPrograms(string cgroup);
-
-    /// <summary>True when the kernel detaches everything if this process dies (BPF links); false for bpftool's attachments.</summary>
-    bool DetachesWhenKilled { get; }
 }

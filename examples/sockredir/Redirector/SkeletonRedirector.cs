@@ -43,8 +43,6 @@ internal sealed class SkeletonRedirector : IRedirector
         }
     }
 
-    public bool DetachesWhenKilled => true;
-
     public void Attach(string cgroup)
     {
         if (links.Count > 0)
