@@ -5,8 +5,9 @@ using Ebpf.TestKit;
 namespace Ebpf.Runtime.Tests;
 
 /// <summary>
-/// AttachedPrograms.OnCgroup (BPF_PROG_QUERY) on cgroups the tests create: what is attached, what a child inherits,
-/// more programs than the first query has room for, and the error for a directory that is not a cgroup.
+/// AttachedPrograms (BPF_PROG_QUERY) on cgroups and veths the tests create: what is attached, what a child cgroup
+/// inherits, more programs than the first query has room for, tcx per direction, and the errors for a directory that
+/// is not a cgroup, a hook that is not a cgroup's and an interface that does not exist.
 /// </summary>
 [Collection(KernelCollection.Name)]
 public sealed class AttachQueryTests
@@ -51,6 +52,27 @@ public sealed class AttachQueryTests
             foreach (var p in programs)
                 p.Dispose();
         }
+    }
+
+    [Fact]
+    public void An_interface_lists_its_tcx_programs_per_direction_in_attach_order()
+    {
+        Kernel.RequireRoot();
+        using var hosts = new TwoHosts();
+        using var first = TestProgramLoader.Load<TcProgram>("attach_net.bpf.c", "attach_tc_pass");
+        using var second = TestProgramLoader.Load<TcProgram>("attach_net.bpf.c", "attach_tc_pass");
+        hosts.B.Enter(() =>
+        {
+            Assert.Empty(AttachedPrograms.OnInterface(hosts.IfB, TcDirection.Ingress));
+            using var a = first.AttachTcx(hosts.IfB, TcDirection.Ingress);
+            using var b = second.AttachTcx(hosts.IfB, TcDirection.Ingress);
+            var listed = AttachedPrograms.OnInterface(hosts.IfB, TcDirection.Ingress);
+            Assert.Equal(new[] { first.Id, second.Id }, listed.Select(p => p.Id));
+            Assert.All(listed, p => Assert.Equal(("attach_tc_pass", ProgramType.SchedCls), (p.Name, p.Type)));
+            Assert.Empty(AttachedPrograms.OnInterface(hosts.IfB, TcDirection.Egress));
+            var e = Assert.Throws<BpfAttachException>(() => AttachedPrograms.OnInterface("nosuchif0", TcDirection.Ingress));
+            Assert.Contains("no interface named 'nosuchif0'", e.Message);
+        });
     }
 
     [Fact]

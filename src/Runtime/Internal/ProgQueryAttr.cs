@@ -8,7 +8,7 @@ internal struct ProgQueryAttr
 {
     public const uint QueryEffective = 1; // BPF_F_QUERY_EFFECTIVE: also the programs inherited from ancestor cgroups
 
-    [FieldOffset(0)] public int TargetFd;
+    [FieldOffset(0)] public int Target;            // target_fd (a cgroup) or target_ifindex (tcx)
     [FieldOffset(4)] public uint AttachType;
     [FieldOffset(8)] public uint QueryFlags;
     [FieldOffset(12)] public uint AttachFlags;     // out: BPF_F_ALLOW_OVERRIDE / BPF_F_ALLOW_MULTI of the target

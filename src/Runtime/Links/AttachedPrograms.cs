@@ -30,7 +30,7 @@ public static class AttachedPrograms
         ArgumentException.ThrowIfNullOrEmpty(cgroupPath);
         var resolved = CgroupPath.Resolve(cgroupPath);
         using var cgroup = CgroupPath.Open(resolved);
-        var ids = Query(cgroup, attachType, effective ? ProgQueryAttr.QueryEffective : 0,
+        var ids = Query(cgroup.Value, attachType, effective ? ProgQueryAttr.QueryEffective : 0,
                         errno => $"cannot list the {attachType} programs of cgroup '{resolved}' (BPF_PROG_QUERY): {Errno.Describe(errno)}" + errno switch
                         {
                             Errno.EBADF => $"; '{resolved}' is not a cgroup v2 directory (the cgroup v2 hierarchy is at {CgroupPath.FindCgroup2Mount() ?? "no mount"})",
@@ -41,7 +41,33 @@ public static class AttachedPrograms
         return ids.Select(Describe).ToArray();
     }
 
-    private static unsafe uint[] Query(BpfFd target, AttachType attachType, uint flags, Func<int, string> explain)
+    /// <summary>
+    /// The tc programs attached through tcx (Linux 6.6+) to the interface <paramref name="ifindex"/> of the calling
+    /// thread's network namespace, in <paramref name="direction"/>, in the order they run. Programs attached through
+    /// a clsact qdisc (netlink tc filters) are not tcx's and are not listed. Needs CAP_NET_ADMIN.
+    /// </summary>
+    public static IReadOnlyList<AttachedProgram> OnInterface(int ifindex, TcDirection direction)
+    {
+        var name = XdpAttach.InterfaceName(ifindex)
+            ?? throw new BpfAttachException($"cannot list the tcx programs of interface {ifindex}: no interface with that index in this network namespace",
+                                            Errno.ENODEV);
+        var type = direction == TcDirection.Ingress ? AttachType.TcxIngress : AttachType.TcxEgress;
+        var ids = Query(ifindex, type, 0,
+                        errno => $"cannot list the tcx {direction.ToString().ToLowerInvariant()} programs of {name} (BPF_PROG_QUERY): {Errno.Describe(errno)}" + errno switch
+                        {
+                            Errno.EINVAL => "; this kernel may lack tcx (Linux 6.6+)",
+                            Errno.EPERM or Errno.EACCES => "; listing an interface's programs needs CAP_NET_ADMIN (run as root)",
+                            _ => "",
+                        });
+        return ids.Select(Describe).ToArray();
+    }
+
+    /// <summary><see cref="OnInterface(int, TcDirection)"/> by interface name.</summary>
+    public static IReadOnlyList<AttachedProgram> OnInterface(string name, TcDirection direction) =>
+        OnInterface(InterfaceIndex.Of(name, "list the tcx programs of an interface"), direction);
+
+    /// <summary>BPF_PROG_QUERY on <paramref name="target"/> (a cgroup's fd, or an ifindex for tcx).</summary>
+    private static unsafe uint[] Query(int target, AttachType attachType, uint flags, Func<int, string> explain)
     {
         // The kernel fills as many ids as there is room for and reports how many there are: grow and ask again.
         var ids = new uint[16];
@@ -51,10 +77,9 @@ public static class AttachedPrograms
             ProgQueryAttr attr;
             fixed (uint* p = ids)
             {
-                attr = new ProgQueryAttr { TargetFd = target.Value, AttachType = (uint)attachType, QueryFlags = flags, ProgIds = (ulong)p, ProgCount = (uint)ids.Length };
+                attr = new ProgQueryAttr { Target = target, AttachType = (uint)attachType, QueryFlags = flags, ProgIds = (ulong)p, ProgCount = (uint)ids.Length };
                 r = BpfSyscall.Call(BpfCommand.ProgQuery, ref attr, out errno);
             }
-            GC.KeepAlive(target);
             if (r == 0)
                 return ids[..(int)Math.Min(attr.ProgCount, (uint)ids.Length)];
             if (errno == Errno.ENOSPC && attr.ProgCount > ids.Length)

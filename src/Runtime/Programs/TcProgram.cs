@@ -14,5 +14,5 @@ public sealed class TcProgram : BpfProgram
 
     /// <summary>Same as <see cref="AttachTcx(int, TcDirection)"/> with the interface named.</summary>
     public BpfLink AttachTcx(string interfaceName, TcDirection direction) =>
-        TcxAttach.Attach(this, InterfaceIndex.Of(interfaceName, Describe()), direction);
+        TcxAttach.Attach(this, InterfaceIndex.Of(interfaceName, "attach " + Describe()), direction);
 }

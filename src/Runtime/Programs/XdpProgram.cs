@@ -19,5 +19,5 @@ public sealed class XdpProgram : BpfProgram
 
     /// <summary>Same as <see cref="AttachXdp(int, XdpAttachMode, bool)"/> with the interface named.</summary>
     public BpfLink AttachXdp(string interfaceName, XdpAttachMode mode = XdpAttachMode.Default, bool replace = false) =>
-        XdpAttach.Attach(this, InterfaceIndex.Of(interfaceName, Describe()), mode, replace);
+        XdpAttach.Attach(this, InterfaceIndex.Of(interfaceName, "attach " + Describe()), mode, replace);
 }
