@@ -94,8 +94,7 @@ internal sealed class BenchLab : IDisposable
         {
             foreach (var p in started)
             {
-                try { if (!p.HasExited) p.Kill(entireProcessTree: true); p.WaitForExit(5000); }
-                catch (InvalidOperationException) { }
+                Stop(p);
                 p.Dispose();
             }
             started.Clear();
