@@ -1,5 +1,6 @@
 using Ebpf.Links;
 using Ebpf.Object;
+using Ebpf.Internal;
 
 namespace Ebpf.Errors;
 

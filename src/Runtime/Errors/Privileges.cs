@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Ebpf.Internal;
 
 namespace Ebpf.Errors;
 
@@ -11,8 +11,8 @@ internal static class Privileges
     /// <summary>Capabilities an operation needs, e.g. "CAP_BPF and CAP_NET_ADMIN".</summary>
     public static string Explain(string neededCapabilities)
     {
-        var uid = getuid();
-        var euid = geteuid();
+        var uid = Libc.GetUid();
+        var euid = Libc.GetEuid();
         var who = uid == euid ? $"uid {uid}" : $"uid {uid}, euid {euid}";
         var text = $"this needs {neededCapabilities} (or CAP_SYS_ADMIN on kernels before 5.8); the process runs as {who}";
         if (euid == 0)
@@ -32,10 +32,4 @@ internal static class Privileges
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
     }
-
-    [DllImport("libc")]
-    private static extern uint getuid();
-
-    [DllImport("libc")]
-    private static extern uint geteuid();
 }

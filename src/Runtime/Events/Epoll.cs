@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Ebpf.Internal;
-using Ebpf.Links;
 
 namespace Ebpf.Events;
 
@@ -9,9 +8,9 @@ namespace Ebpf.Events;
 /// a blocked wait returns at once when the reader is cancelled or disposed. Level-triggered: a descriptor that
 /// still has data keeps the wait from blocking, so no wake-up is lost between "ring empty" and "wait".
 /// </summary>
-internal sealed unsafe partial class Epoll : IDisposable
+internal sealed unsafe class Epoll : IDisposable
 {
-    private const int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1, EPOLLIN = 1, EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800, EINTR = 4;
+    private const int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1, EPOLLIN = 1, EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
     public const ulong WakeToken = ulong.MaxValue;
 
     private readonly BpfFd epoll;
@@ -24,11 +23,11 @@ internal sealed unsafe partial class Epoll : IDisposable
 
     public Epoll()
     {
-        var fd = epoll_create1(EPOLL_CLOEXEC);
+        var fd = Libc.EpollCreate1(EPOLL_CLOEXEC);
         if (fd < 0)
             throw new IOException($"epoll_create1 failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
         epoll = new BpfFd(fd);
-        var efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        var efd = Libc.EventFd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (efd < 0)
             throw new IOException($"eventfd failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
         wake = new BpfFd(efd);
@@ -41,7 +40,7 @@ internal sealed unsafe partial class Epoll : IDisposable
         var ev = stackalloc byte[16];
         *(uint*)ev = EPOLLIN;
         *(ulong*)(ev + DataOffset) = token;
-        if (epoll_ctl(epoll.Value, EPOLL_CTL_ADD, (int)fd.DangerousGetHandle(), ev) != 0)
+        if (Libc.EpollCtl(epoll.Value, EPOLL_CTL_ADD, (int)fd.DangerousGetHandle(), ev) != 0)
             throw new IOException($"epoll_ctl(ADD) failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
     }
 
@@ -56,8 +55,8 @@ internal sealed unsafe partial class Epoll : IDisposable
         int n;
         do
         {
-            n = epoll_wait(epoll.Value, events, max, timeoutMs);
-        } while (n < 0 && Marshal.GetLastPInvokeError() == EINTR);
+            n = Libc.EpollWait(epoll.Value, events, max, timeoutMs);
+        } while (n < 0 && Marshal.GetLastPInvokeError() == Errno.EINTR);
         if (n < 0)
             throw new IOException($"epoll_wait failed: {Errno.Describe(Marshal.GetLastPInvokeError())}");
         for (var i = 0; i < n; i++)
@@ -66,7 +65,7 @@ internal sealed unsafe partial class Epoll : IDisposable
             if (ready[i] == WakeToken)
             {
                 ulong value;
-                _ = read(wake.Value, &value, 8); // reset the eventfd; EAGAIN if another waiter took it
+                _ = Libc.Read(wake.Value, &value, 8); // reset the eventfd; EAGAIN if another waiter took it
             }
         }
         return n;
@@ -78,7 +77,7 @@ internal sealed unsafe partial class Epoll : IDisposable
         if (wake.IsClosed)
             return;
         ulong one = 1;
-        _ = write(wake.Value, &one, 8);
+        _ = Libc.Write(wake.Value, &one, 8);
     }
 
     public void Dispose()
@@ -86,22 +85,4 @@ internal sealed unsafe partial class Epoll : IDisposable
         wake.Dispose();
         epoll.Dispose();
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int epoll_create1(int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int epoll_ctl(int epfd, int op, int fd, byte* ev);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int epoll_wait(int epfd, byte* events, int maxEvents, int timeout);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int eventfd(uint initval, int flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint read(int fd, void* buffer, nuint count);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint write(int fd, void* buffer, nuint count);
 }

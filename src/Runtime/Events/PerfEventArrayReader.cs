@@ -36,7 +36,7 @@ public sealed class PerfEventArrayReader : IDisposable
         this.map = map;
         try
         {
-            foreach (var cpu in OnlineCpus.Read())
+            foreach (var cpu in CpuList.Online())
             {
                 if (cpu >= map.MaxEntries)
                     throw new InvalidOperationException($"perf event array '{map.Name}' has {map.MaxEntries} slots but CPU {cpu} is online; leave max_entries 0 (one slot per possible CPU)");

@@ -24,12 +24,9 @@ internal static unsafe class FeatureProbes
         if (attach is { } a)
             setup = setup with { ExpectedAttachType = (uint)a };
         var name = type.ToString();
-        var fd = Load(type, ReturnZero, setup, out var errno, out var log);
-        if (fd >= 0)
-        {
-            new BpfFd(fd).Dispose();
+        using var fd = Load(type, ReturnZero, setup, out var errno, out var log);
+        if (fd is not null)
             return new(FeatureStatus.Supported, $"BPF_PROG_LOAD of a minimal {name} program{AttachText(attach)} succeeded");
-        }
         if (setup.ExpectedMessage is { } expected && log.Contains(expected, StringComparison.Ordinal))
             return new(FeatureStatus.Supported, $"the verifier knows {name} programs{AttachText(attach)} (it asked for a real attach target: \"{expected}\")");
         // EACCES with a verifier log is the verifier's verdict; without one (and EPERM) the load never got that far
@@ -49,9 +46,7 @@ internal static unsafe class FeatureProbes
         BitConverter.TryWriteBytes(insns.AsSpan(4), helper);
         ReturnZero.CopyTo(insns, 8);
         var setup = Setup(type);
-        var fd = Load(type, insns, setup, out var errno, out var log);
-        if (fd >= 0)
-            new BpfFd(fd).Dispose();
+        using var fd = Load(type, insns, setup, out var errno, out var log);
         // The verifier names unknown helpers ("invalid func unknown#N"), helpers it knows but not for this program
         // type ("unknown func ...", "program of this type cannot use helper ..."). Any other outcome, including
         // complaints about the arguments of our empty call, means the helper is available.
@@ -61,7 +56,7 @@ internal static unsafe class FeatureProbes
             if (at >= 0)
                 return new(FeatureStatus.Unsupported, $"the verifier refuses helper #{helper} in {type} programs: {Line(log, at)}");
         }
-        if (fd < 0 && log.Length == 0)
+        if (fd is null && log.Length == 0)
             return new(FeatureStatus.Unknown, $"probing helper #{helper} in {type} programs failed before verification: {Errno.Describe(errno)}");
         return new(FeatureStatus.Supported, $"the verifier accepts a call of helper #{helper} in {type} programs");
     }
@@ -88,10 +83,9 @@ internal static unsafe class FeatureProbes
                 key = 16; value = 8; max = 0; // sizeof(struct bpf_cgroup_storage_key), padded
                 break;
             case Object.MapType.ArrayOfMaps or Object.MapType.HashOfMaps:
-                var innerFd = Create(Object.MapType.Array, 4, 4, 1, 0, -1, out _);
-                if (innerFd < 0)
+                inner = Create(Object.MapType.Array, 4, 4, 1, 0, -1, out _);
+                if (inner is null)
                     return new(FeatureStatus.Unknown, $"the inner array map for probing {type} could not be created");
-                inner = new BpfFd(innerFd);
                 break;
             case Object.MapType.Arena:
                 key = 0; value = 0; flags = 1u << 10; // BPF_F_MMAPABLE
@@ -102,10 +96,9 @@ internal static unsafe class FeatureProbes
         }
         using (inner)
         {
-            var fd = Create(type, key, value, max, flags, inner?.Value ?? -1, out var errno);
-            if (fd >= 0)
+            using var fd = Create(type, key, value, max, flags, inner?.Value ?? -1, out var errno);
+            if (fd is not null)
             {
-                new BpfFd(fd).Dispose();
                 return new(FeatureStatus.Supported, $"BPF_MAP_CREATE of a {type} map succeeded");
             }
             if (errno is Errno.EPERM or Errno.EACCES)
@@ -133,7 +126,7 @@ internal static unsafe class FeatureProbes
         _ => new(0, 0, 0, null),
     };
 
-    private static int Load(ProgramType type, byte[] insns, LoadSetup setup, out int errno, out string log)
+    private static BpfFd? Load(ProgramType type, byte[] insns, LoadSetup setup, out int errno, out string log)
     {
         var logBuffer = new byte[4096];
         var license = "GPL\0"u8.ToArray();
@@ -152,17 +145,17 @@ internal static unsafe class FeatureProbes
                 AttachBtfId = setup.AttachBtfId,
                 ProgFlags = setup.Flags,
             };
-            var fd = BpfSyscall.Call(BpfCommand.ProgLoad, ref attr, out errno);
+            var fd = Sys.ProgLoad(ref attr, out errno);
             var end = Array.IndexOf(logBuffer, (byte)0);
             log = Encoding.ASCII.GetString(logBuffer, 0, end < 0 ? logBuffer.Length : end);
             return fd;
         }
     }
 
-    private static int Create(MapType type, uint key, uint value, uint max, uint flags, int inner, out int errno)
+    private static BpfFd? Create(MapType type, uint key, uint value, uint max, uint flags, int inner, out int errno)
     {
         var attr = new MapCreateAttr { MapType = (uint)type, KeySize = key, ValueSize = value, MaxEntries = max, MapFlags = flags, InnerMapFd = inner };
-        return BpfSyscall.Call(BpfCommand.MapCreate, ref attr, out errno);
+        return Sys.MapCreate(ref attr, out errno);
     }
 
     private static string AttachText(AttachType? attach) => attach is { } a ? $" with attach type {a}" : "";

@@ -18,31 +18,28 @@ internal static unsafe class BtfObjects
         var lastErrno = 0;
         while (true)
         {
-            var next = new LinkIdAttr { Id = id };
-            if (BpfSyscall.Call(BpfCommand.BtfGetNextId, ref next, out var errno) != 0)
+            var errno = Sys.BtfGetNextId(id, out id);
+            if (errno != 0)
             {
-                if (errno != Links.Errno.ENOENT)
+                if (errno != Errno.ENOENT)
                     lastErrno = errno;
                 break;
             }
-            id = next.NextId;
-            var byId = new LinkIdAttr { Id = id };
-            var fd = BpfSyscall.Call(BpfCommand.BtfGetFdById, ref byId, out errno);
-            if (fd < 0)
+            var handle = Sys.BtfGetFdById(id, out errno);
+            if (handle is null)
             {
                 lastErrno = errno; // unloaded meanwhile (ENOENT) or not permitted
                 continue;
             }
-            var handle = new BpfFd(fd);
             if (IsKernelBtfNamed(handle, module))
                 return handle;
             handle.Dispose();
         }
         throw new BpfException(
             $"the BTF of kernel module '{module}' is not among the kernel's BTF objects"
-            + (lastErrno is Links.Errno.EPERM or Links.Errno.EACCES ? ": listing them needs CAP_SYS_ADMIN; run as root"
+            + (lastErrno is Errno.EPERM or Errno.EACCES ? ": listing them needs CAP_SYS_ADMIN; run as root"
                : ": was the module unloaded? (lsmod, modprobe " + module + ")"),
-            lastErrno == 0 ? Links.Errno.ENOENT : lastErrno, "BPF_BTF_GET_FD_BY_ID", module);
+            lastErrno == 0 ? Errno.ENOENT : lastErrno, "BPF_BTF_GET_FD_BY_ID", module);
     }
 
     private static bool IsKernelBtfNamed(BpfFd btf, string module)
@@ -52,10 +49,7 @@ internal static unsafe class BtfObjects
         new Span<byte>(info, InfoSize).Clear();
         *(ulong*)(info + NameOffset) = (ulong)name;
         *(uint*)(info + NameLenOffset) = 64;
-        var attr = new LinkObjInfoAttr { Fd = btf.Value, InfoLen = InfoSize, Info = (ulong)info };
-        var r = BpfSyscall.Call(BpfCommand.ObjGetInfoByFd, ref attr, out _);
-        GC.KeepAlive(btf);
-        if (r != 0 || *(uint*)(info + KernelBtfOffset) == 0)
+        if (Sys.ObjGetInfoByFd(btf, info, InfoSize) != 0 || *(uint*)(info + KernelBtfOffset) == 0)
             return false;
         var span = new ReadOnlySpan<byte>(name, 64);
         var end = span.IndexOf((byte)0);

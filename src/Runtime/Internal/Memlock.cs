@@ -8,7 +8,7 @@ namespace Ebpf.Internal;
 /// kernel does (bpf_ktime_get_coarse_ns arrived in the same release as memcg accounting) and raise the limit
 /// only when the kernel still uses it. Done once per process.
 /// </summary>
-internal static unsafe partial class Memlock
+internal static unsafe class Memlock
 {
     private static int done;
 
@@ -19,7 +19,7 @@ internal static unsafe partial class Memlock
         if (KernelAccountsMemcg())
             return;
         var unlimited = new RLimit { Current = ulong.MaxValue, Max = ulong.MaxValue };
-        setrlimit(RLIMIT_MEMLOCK, &unlimited);   // best effort: without privilege the load reports EPERM itself
+        Libc.SetRLimit(RLIMIT_MEMLOCK, &unlimited);   // best effort: without privilege the load reports EPERM itself
     }
 
     private static bool KernelAccountsMemcg()
@@ -37,11 +37,8 @@ internal static unsafe partial class Memlock
             Insns = (ulong)insns,
             License = (ulong)license,
         };
-        var fd = BpfSyscall.Call(BpfCommand.ProgLoad, ref attr, out _);
-        if (fd < 0)
-            return false;
-        new BpfFd(fd).Dispose();
-        return true;
+        using var fd = Sys.ProgLoad(ref attr, out _);
+        return fd is not null;
     }
 
     private const int RLIMIT_MEMLOCK = 8;
@@ -52,7 +49,4 @@ internal static unsafe partial class Memlock
         public ulong Current;
         public ulong Max;
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setrlimit(int resource, RLimit* limit);
 }

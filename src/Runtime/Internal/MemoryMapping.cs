@@ -6,7 +6,7 @@ namespace Ebpf.Internal;
 /// A shared mmap of a BPF map's memory (BPF_F_MMAPABLE arrays, ring buffers). Unmapped on dispose or, if
 /// leaked, by the finalizer.
 /// </summary>
-internal sealed unsafe partial class MemoryMapping : SafeHandle
+internal sealed unsafe class MemoryMapping : SafeHandle
 {
     private const int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
 
@@ -27,7 +27,7 @@ internal sealed unsafe partial class MemoryMapping : SafeHandle
     /// <summary>Maps <paramref name="length"/> bytes of <paramref name="fd"/> at <paramref name="offset"/>; null with errno on failure.</summary>
     public static MemoryMapping? Map(BpfFd fd, nuint length, bool writable, long offset, out int errno)
     {
-        var address = mmap(0, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd.Value, offset);
+        var address = Libc.Mmap(0, length, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, fd.Value, offset);
         if (address == -1)
         {
             errno = Marshal.GetLastPInvokeError();
@@ -37,11 +37,5 @@ internal sealed unsafe partial class MemoryMapping : SafeHandle
         return new MemoryMapping(address, length, writable);
     }
 
-    protected override bool ReleaseHandle() => munmap(handle, Length) == 0;
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint mmap(nint address, nuint length, int prot, int flags, int fd, long offset);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int munmap(nint address, nuint length);
+    protected override bool ReleaseHandle() => Libc.Munmap(handle, Length) == 0;
 }

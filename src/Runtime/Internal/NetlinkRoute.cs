@@ -9,7 +9,7 @@ namespace Ebpf.Internal;
 /// namespace. Used only to see which XDP program an interface has, and to take off a program that was
 /// attached through netlink (e.g. by <c>ip link set xdp</c>) when the caller asked to replace it.
 /// </summary>
-internal static partial class NetlinkRoute
+internal static class NetlinkRoute
 {
     private const int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, NETLINK_ROUTE = 0;
     private const int SOL_NETLINK = 270, NETLINK_EXT_ACK = 11;
@@ -54,22 +54,22 @@ internal static partial class NetlinkRoute
     /// </summary>
     public static List<Attr> Transact(byte[] request, string what)
     {
-        var sock = Socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        var sock = Libc.Socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
         if (sock < 0)
-            throw new IOException($"{what}: cannot open a netlink socket ({Ebpf.Links.Errno.Describe(Marshal.GetLastPInvokeError())})");
+            throw new IOException($"{what}: cannot open a netlink socket ({Errno.Describe(Marshal.GetLastPInvokeError())})");
         try
         {
             int one = 1;
-            SetSockOpt(sock, SOL_NETLINK, NETLINK_EXT_ACK, ref one, sizeof(int)); // best effort: better error text
-            if (Send(sock, request, request.Length, 0) < 0)
-                throw new IOException($"{what}: netlink send failed ({Ebpf.Links.Errno.Describe(Marshal.GetLastPInvokeError())})");
+            Libc.SetSockOpt(sock, SOL_NETLINK, NETLINK_EXT_ACK, ref one, sizeof(int)); // best effort: better error text
+            if (Libc.Send(sock, request, request.Length, 0) < 0)
+                throw new IOException($"{what}: netlink send failed ({Errno.Describe(Marshal.GetLastPInvokeError())})");
             var buf = new byte[65536];
             var result = new List<Attr>();
             while (true)
             {
-                var n = Recv(sock, buf, buf.Length, 0);
+                var n = Libc.Recv(sock, buf, buf.Length, 0);
                 if (n < 0)
-                    throw new IOException($"{what}: netlink receive failed ({Ebpf.Links.Errno.Describe(Marshal.GetLastPInvokeError())})");
+                    throw new IOException($"{what}: netlink receive failed ({Errno.Describe(Marshal.GetLastPInvokeError())})");
                 for (var off = 0; off + HeaderSize <= n;)
                 {
                     var len = (int)BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(off));
@@ -91,7 +91,7 @@ internal static partial class NetlinkRoute
         }
         finally
         {
-            CloseFd(sock);
+            Libc.Close(sock);
         }
     }
 
@@ -127,26 +127,11 @@ internal static partial class NetlinkRoute
                 return Encoding.UTF8.GetString(a.Payload.Span).TrimEnd('\0');
         return null;
     }
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetSockOpt(int fd, int level, int name, ref int value, int len);
-
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    private static partial nint Send(int fd, byte[] buf, nint len, int flags);
-
-    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
-    private static partial nint Recv(int fd, byte[] buf, nint len, int flags);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int CloseFd(int fd);
 }
 
 /// <summary>A netlink request the kernel refused; <see cref="ExtendedMessage"/> is its own explanation when it gave one.</summary>
 internal sealed class NetlinkException(int errno, string what, string? extendedMessage)
-    : IOException($"{what}: {Ebpf.Links.Errno.Describe(errno)}" + (extendedMessage is null ? "" : $" ({extendedMessage})"))
+    : IOException($"{what}: {Internal.Errno.Describe(errno)}" + (extendedMessage is null ? "" : $" ({extendedMessage})"))
 {
     public int Errno { get; } = errno;
     public string? ExtendedMessage { get; } = extendedMessage;

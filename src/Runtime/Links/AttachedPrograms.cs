@@ -73,14 +73,14 @@ public static class AttachedPrograms
         var ids = new uint[16];
         while (true)
         {
-            int r, errno;
+            int errno;
             ProgQueryAttr attr;
             fixed (uint* p = ids)
             {
                 attr = new ProgQueryAttr { Target = target, AttachType = (uint)attachType, QueryFlags = flags, ProgIds = (ulong)p, ProgCount = (uint)ids.Length };
-                r = BpfSyscall.Call(BpfCommand.ProgQuery, ref attr, out errno);
+                errno = Sys.ProgQuery(ref attr);
             }
-            if (r == 0)
+            if (errno == 0)
                 return ids[..(int)Math.Min(attr.ProgCount, (uint)ids.Length)];
             if (errno == Errno.ENOSPC && attr.ProgCount > ids.Length)
             {
@@ -93,7 +93,7 @@ public static class AttachedPrograms
 
     private static AttachedProgram Describe(uint id)
     {
-        using var fd = ProgramById.Open(id, out _);
+        using var fd = Sys.ProgGetFdById(id, out _);
         if (fd is null)
             return new AttachedProgram(id, null, null);
         var info = ProgramInfo.Read(fd);

@@ -55,24 +55,20 @@ public sealed class BpfLink : IDisposable
     /// link stays attached after <see cref="Dispose"/> and after the process ends, until the pin file is
     /// deleted: the way to leave a program attached on purpose.
     /// </summary>
-    public unsafe void Pin(string path)
+    public void Pin(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (fd is null)
             throw new BpfAttachException($"cannot pin {Description}: it is not a kernel bpf_link (the kernel has no link for this hook), so there is nothing to pin");
         ObjectDisposedException.ThrowIf(!IsAttached, this);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-        fixed (byte* p = bytes)
-        {
-            var attr = new LinkPinAttr { PathName = (ulong)p, BpfFd = fd.Value };
-            if (BpfSyscall.Call(BpfCommand.ObjPin, ref attr, out var errno) != 0)
-                throw new BpfAttachException($"cannot pin {Description} at {path}: {Errno.Describe(errno)}" + errno switch
-                {
-                    Errno.EEXIST => "; the path exists already",
-                    Errno.ENOENT or Errno.EPERM => "; the directory must exist in a mounted BPF file system (mount -t bpf bpf /sys/fs/bpf)",
-                    _ => "",
-                }, errno);
-        }
+        var errno = Sys.ObjPin(fd, path);
+        if (errno != 0)
+            throw new BpfAttachException($"cannot pin {Description} at {path}: {Errno.Describe(errno)}" + errno switch
+            {
+                Errno.EEXIST => "; the path exists already",
+                Errno.ENOENT or Errno.EPERM => "; the directory must exist in a mounted BPF file system (mount -t bpf bpf /sys/fs/bpf)",
+                _ => "",
+            }, errno);
         GC.KeepAlive(this);
     }
 

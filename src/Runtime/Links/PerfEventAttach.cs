@@ -122,22 +122,11 @@ internal static class PerfEventAttach
     /// <summary>Where tracefs is mounted (tracefs itself, or debugfs's tracing directory), or null.</summary>
     internal static string? TraceFsPath()
     {
-        string? debugfs = null;
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            var sep = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (sep < 0)
-                continue;
-            var fields = line[..sep].Split(' ');
-            var fstype = line[(sep + 3)..].Split(' ')[0];
-            if (fields.Length <= 4)
-                continue;
-            if (fstype == "tracefs")
-                return fields[4];
-            if (fstype == "debugfs")
-                debugfs = fields[4];
-        }
-        return debugfs is not null && Directory.Exists(Path.Combine(debugfs, "tracing", "events"))
+        var mounts = MountInfo.Read();
+        if (mounts.FirstOrDefault(m => m.FileSystemType == "tracefs") is { MountPoint: { } tracefs })
+            return tracefs;
+        return mounts.FirstOrDefault(m => m.FileSystemType == "debugfs") is { MountPoint: { } debugfs }
+               && Directory.Exists(Path.Combine(debugfs, "tracing", "events"))
             ? Path.Combine(debugfs, "tracing") : null;
     }
 }

@@ -16,7 +16,7 @@ internal static class PerfEventSampling
         if (periodOrFrequency == 0)
             throw new ArgumentOutOfRangeException(nameof(periodOrFrequency), "the sample period or frequency must be at least 1");
         // A process-bound event with cpu -1 follows the process across CPUs: one event is enough.
-        IReadOnlyList<int> cpus = cpu >= 0 ? new[] { cpu } : pid >= 0 ? new[] { -1 } : PerfEventOpen.OnlineCpus();
+        IReadOnlyList<int> cpus = cpu >= 0 ? new[] { cpu } : pid >= 0 ? new[] { -1 } : CpuList.Online();
         var description = $"{what} every {periodOrFrequency}{(frequency ? " Hz" : " events")} "
                           + (cpu >= 0 ? $"on CPU {cpu}" : pid >= 0 ? "" : $"on {cpus.Count} CPUs")
                           + (pid >= 0 ? $" of process {pid}" : "") + $" '{program.Name}'";

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Ebpf.Internal;
 using Ebpf.Object;
 
@@ -9,44 +8,28 @@ namespace Ebpf.Links;
 /// a link_type line; maps and programs have map_type/prog_type), then the program it runs by id, so the
 /// <see cref="BpfLink"/> has its <see cref="BpfLink.Program"/> like any other.
 /// </summary>
-internal static unsafe class PinnedLinkOpener
+internal static class PinnedLinkOpener
 {
-    [StructLayout(LayoutKind.Explicit, Size = 16)]
-    private struct ObjGetAttr
-    {
-        [FieldOffset(0)] public ulong PathName;
-        [FieldOffset(8)] public int Fd;
-        [FieldOffset(12)] public uint FileFlags;
-    }
-
     public static BpfLink Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-        int raw, errno;
-        fixed (byte* p = bytes)
-        {
-            var attr = new ObjGetAttr { PathName = (ulong)p };
-            raw = BpfSyscall.Call(BpfCommand.ObjGet, ref attr, out errno);
-        }
-        if (raw < 0)
-            throw new BpfAttachException($"cannot open the link pinned at {path} (BPF_OBJ_GET): {Errno.Describe(errno)}" + errno switch
+        var link = Sys.ObjGet(path, out var errno)
+            ?? throw new BpfAttachException($"cannot open the link pinned at {path} (BPF_OBJ_GET): {Errno.Describe(errno)}" + errno switch
             {
                 Errno.ENOENT => "; nothing is pinned there",
                 Errno.EINVAL or Errno.EPERM => "; the path must be a pin in a mounted BPF file system (mount -t bpf bpf /sys/fs/bpf)",
                 _ => "",
             }, errno);
-        var link = new BpfFd(raw);
         BpfFd? progFd = null;
         try
         {
-            var kind = ObjectKind(raw);
+            var kind = ObjectKind(link.Value);
             if (kind != "link")
                 throw new BpfAttachException($"cannot open {path} as a link: it is a pinned {kind ?? "object of unknown kind"}, not a bpf_link"
                                              + (kind is "map" ? " (open it with BpfMap.OpenPinned)" : kind is "program" ? " (open it with BpfPins.OpenProgram)" : ""));
             var info = LinkSyscalls.Info(link)
                 ?? throw new BpfAttachException($"cannot read the info of the link pinned at {path} (BPF_OBJ_GET_INFO_BY_FD)");
-            progFd = ProgramById.Open(info.ProgramId, out errno)
+            progFd = Sys.ProgGetFdById(info.ProgramId, out errno)
                 ?? throw new BpfAttachException($"cannot open program {info.ProgramId} of the link pinned at {path} (BPF_PROG_GET_FD_BY_ID): {Errno.Describe(errno)}", errno);
             var progInfo = ProgramInfo.Read(progFd);
             // The kernel keeps no section name: the program is known by its kernel name only.

@@ -164,13 +164,10 @@ internal static partial class XdpAttach
         unsafe
         {
             fixed (byte* p = buf)
-                if (IfIndexToName((uint)ifindex, p) == 0)
+                if (Libc.IfIndexToName((uint)ifindex, p) == 0)
                     return null;
         }
         var len = buf.IndexOf((byte)0);
         return System.Text.Encoding.ASCII.GetString(buf[..(len < 0 ? 16 : len)]);
     }
-
-    [LibraryImport("libc", EntryPoint = "if_indextoname", SetLastError = true)]
-    private static unsafe partial nint IfIndexToName(uint ifindex, byte* name);
 }

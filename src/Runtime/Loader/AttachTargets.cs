@@ -51,5 +51,5 @@ internal static class AttachTargets
         $"program '{spec.Name}' (section {spec.SectionName}) attaches to {what}, which neither the kernel's BTF nor a loaded "
         + "module's has: check the name against /sys/kernel/btf/vmlinux (bpftool btf dump file /sys/kernel/btf/vmlinux | grep ...); "
         + "for a module's target, load the module first (modprobe) and make sure it was built with BTF (/sys/kernel/btf/<module>)",
-        Links.Errno.ENOENT, "BPF_PROG_LOAD", spec.Name);
+        Errno.ENOENT, "BPF_PROG_LOAD", spec.Name);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Ebpf.Internal;
 
 namespace Ebpf.Loader;
 
@@ -49,13 +50,10 @@ internal static class KernelVersion
     {
         // struct utsname: six fields of 65 bytes; release is the third.
         var buf = stackalloc byte[65 * 6];
-        if (uname(buf) != 0)
+        if (Libc.Uname(buf) != 0)
             return "0.0.0";
         return Marshal.PtrToStringAnsi((nint)(buf + 65 * 2)) ?? "0.0.0";
     }
-
-    [DllImport("libc")]
-    private static extern unsafe int uname(byte* buf);
 
     internal static string Format(uint code) =>
         string.Create(CultureInfo.InvariantCulture, $"{code >> 16}.{(code >> 8) & 0xff}.{code & 0xff}");

@@ -15,7 +15,8 @@ internal static unsafe class ObjectBtfLoader
     public static BpfFd? TryLoad(BtfSpec btf, string objectName, BpfObjectOptions options, out string? refusal)
     {
         var raw = btf.RawBytes;
-        int fd, errno;
+        BpfFd? fd;
+        int errno;
         string log;
         fixed (byte* data = raw)
         {
@@ -23,15 +24,15 @@ internal static unsafe class ObjectBtfLoader
             fd = VerifierLog.Run((byte* buf, uint size, uint level, out int e, out uint trueSize) =>
             {
                 var attr = new BtfLoadAttr { Btf = address, BtfSize = (uint)raw.Length, BtfLogBuf = (ulong)buf, BtfLogSize = size, BtfLogLevel = level };
-                var r = BpfSyscall.Call(BpfCommand.BtfLoad, ref attr, out e);
+                var r = Sys.BtfLoad(ref attr, out e);
                 trueSize = attr.BtfLogTrueSize;
                 return r;
             }, options.VerifierLogLevel, options.VerifierLogSize, out errno, out log);
         }
-        if (fd >= 0)
+        if (fd is not null)
         {
             refusal = null;
-            return new BpfFd(fd);
+            return fd;
         }
         if (errno is Errno.EPERM or Errno.EACCES)
             throw new BpfException(

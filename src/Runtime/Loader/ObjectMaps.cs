@@ -77,7 +77,7 @@ internal static unsafe class ObjectMaps
     private static bool TryReusePin(BpfMap map, BpfObjectOptions options)
     {
         var path = PinPathOf(map, options);
-        var fd = MapSyscalls.GetPinned(path, out var errno);
+        var fd = Sys.ObjGet(path, out var errno);
         if (fd is null)
         {
             if (errno == Errno.ENOENT)
@@ -104,7 +104,7 @@ internal static unsafe class ObjectMaps
     private static void Pin(BpfMap map, BpfObjectOptions options)
     {
         var path = PinPathOf(map, options);
-        var errno = MapSyscalls.Pin(map.Handle, path);
+        var errno = Sys.ObjPin(map.Handle, path);
         if (errno != 0)
             throw new BpfException(
                 $"cannot pin map '{map.Name}' at {path} (BPF_OBJ_PIN): {Errno.Describe(errno)}"

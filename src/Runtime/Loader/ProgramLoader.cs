@@ -28,7 +28,8 @@ internal static unsafe class ProgramLoader
         var funcInfo = withBtf ? FuncInfos(spec) : Array.Empty<byte>();
         var lineInfo = withBtf ? LineInfos(spec) : Array.Empty<byte>();
         var flags = (spec.Sleepable ? ProgLoadAttr.FlagSleepable : 0) | (spec.XdpFrags ? ProgLoadAttr.FlagXdpHasFrags : 0);
-        int fd, errno;
+        BpfFd? fd;
+        int errno;
         fixed (byte* insns = input.Instructions, lic = license, fi = funcInfo, li = lineInfo)
         {
             var template = new ProgLoadAttr
@@ -67,15 +68,15 @@ internal static unsafe class ProgramLoader
                 attr.LogBuf = (ulong)buf;
                 attr.LogSize = size;
                 attr.LogLevel = level;
-                var r = BpfSyscall.Call(BpfCommand.ProgLoad, ref attr, out e);
+                var r = Sys.ProgLoad(ref attr, out e);
                 trueSize = attr.LogTrueSize;
                 return r;
             }, options.VerifierLogLevel, options.VerifierLogSize, out errno, out log);
         }
         GC.KeepAlive(input.Btf);
         GC.KeepAlive(input.AttachBtfObj);
-        if (fd >= 0)
-            return new BpfFd(fd);
+        if (fd is not null)
+            return fd;
         throw Refused(spec, errno, log, input.CoreFailures);
     }
 

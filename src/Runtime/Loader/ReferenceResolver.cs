@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Ebpf.Btf;
 using Ebpf.Object;
+using Ebpf.Internal;
 
 namespace Ebpf.Loader;
 
@@ -108,6 +109,6 @@ internal sealed class ReferenceResolver
             $"program '{program.Name}' uses the {what} '{r.Symbol}', which the running kernel's BTF does not have: the kernel is too old "
             + "or built without it (functions and variables of kernel modules are not resolved by this loader yet). "
             + $"If the program can do without it, declare it __weak and test bpf_ksym_exists({r.Symbol}) before using it",
-            Errors.ErrnoText.ENOENT, "relocate", program.Name);
+            Errno.ENOENT, "relocate", program.Name);
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Ebpf.Internal;
 
 namespace Ebpf.Loader;
@@ -8,16 +7,8 @@ namespace Ebpf.Loader;
 /// program and shows in its map ids even when the program reads no constant, which is how bpftool finds
 /// `bpf_metadata_*` variables. Best effort: kernels before 5.10 lack the command, and nothing depends on it.
 /// </summary>
-internal static unsafe class RodataBinding
+internal static class RodataBinding
 {
-    [StructLayout(LayoutKind.Explicit, Size = 12)]
-    private struct ProgBindMapAttr
-    {
-        [FieldOffset(0)] public int ProgFd;
-        [FieldOffset(4)] public int MapFd;
-        [FieldOffset(8)] public uint Flags;
-    }
-
     /// <summary>The map libbpf binds: that of the last read-only data section in section order (".rodata" when it is the only one).</summary>
     public static BpfMap? Choose(IReadOnlyList<BpfMap> maps) =>
         maps.LastOrDefault(m => m.Spec.DataSection?.Kind == Object.DataSectionKind.ReadOnly);
@@ -26,9 +17,7 @@ internal static unsafe class RodataBinding
     {
         if (rodata is null || !rodata.IsCreated)
             return;
-        var attr = new ProgBindMapAttr { ProgFd = program.Value, MapFd = rodata.Handle.Value };
-        BpfSyscall.Call(BpfCommand.ProgBindMap, ref attr, out _);
-        GC.KeepAlive(program);
+        _ = Sys.ProgBindMap(program, rodata.Handle);
         GC.KeepAlive(rodata);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using Ebpf.Links;
+using Ebpf.Internal;
 
 namespace Ebpf.Loader;
 
@@ -15,11 +15,11 @@ internal static unsafe class VerifierLog
     private const int MaxLogSize = int.MaxValue >> 1;
     private const int MaxAgainRetries = 5;
 
-    /// <summary>One attempt: buffer (null for none), its size and the level; returns fd or -1, errno, the kernel's log_true_size.</summary>
-    public delegate int Attempt(byte* log, uint logSize, uint logLevel, out int errno, out uint logTrueSize);
+    /// <summary>One attempt: buffer (null for none), its size and the level; returns the fd or null, errno, the kernel's log_true_size.</summary>
+    public delegate BpfFd? Attempt(byte* log, uint logSize, uint logLevel, out int errno, out uint logTrueSize);
 
-    /// <summary>The fd, or -1 with the final errno and the log of the last attempt ("" if none was asked for).</summary>
-    public static int Run(Attempt attempt, uint initialLevel, int initialSize, out int errno, out string log)
+    /// <summary>The fd, or null with the final errno and the log of the last attempt ("" if none was asked for).</summary>
+    public static BpfFd? Run(Attempt attempt, uint initialLevel, int initialSize, out int errno, out string log)
     {
         var level = initialLevel;
         var size = level == 0 ? 0 : Math.Max(initialSize, 4096);
@@ -27,7 +27,7 @@ internal static unsafe class VerifierLog
         while (true)
         {
             var buffer = size == 0 ? null : GC.AllocateUninitializedArray<byte>(size, pinned: true);
-            int fd;
+            BpfFd? fd;
             uint trueSize;
             fixed (byte* p = buffer)
             {
@@ -36,7 +36,7 @@ internal static unsafe class VerifierLog
                 fd = attempt(p, (uint)size, level, out errno, out trueSize);
             }
             log = buffer is null ? "" : Text(buffer);
-            if (fd >= 0)
+            if (fd is not null)
                 return fd;
             if (errno == Errno.EAGAIN && again++ < MaxAgainRetries)
                 continue;
@@ -53,7 +53,7 @@ internal static unsafe class VerifierLog
                 size = Math.Max(initialSize, 4096);
                 continue;
             }
-            return -1;
+            return null;
         }
     }
 

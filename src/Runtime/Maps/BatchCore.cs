@@ -23,7 +23,7 @@ internal static unsafe class BatchCore
         ArgumentNullException.ThrowIfNull(cursor);
         if (room == 0)
             throw new ArgumentException(map.IsPerCpu
-                ? $"the key and value spans need room for at least one entry ({PossibleCpus.Count} values per key: one per possible CPU)"
+                ? $"the key and value spans need room for at least one entry ({CpuList.PossibleCount} values per key: one per possible CPU)"
                 : "the key and value spans need room for at least one entry", nameof(keys));
         if (cursor.IsDone)
             return 0;

@@ -32,7 +32,7 @@ public sealed unsafe class BpfMap : IDisposable
     /// </summary>
     public static BpfMap OpenPinned(string path)
     {
-        var fd = MapSyscalls.GetPinned(path, out var errno);
+        var fd = Sys.ObjGet(path, out var errno);
         if (fd is null)
             throw new BpfException(
                 $"BPF_OBJ_GET of {path} failed: {Errno.Describe(errno)}"
@@ -104,7 +104,7 @@ public sealed unsafe class BpfMap : IDisposable
     /// Bytes a lookup writes: <see cref="ValueSize"/>, or for per-CPU maps the value rounded up to 8 bytes times
     /// the number of possible CPUs.
     /// </summary>
-    public int ValueBufferSize => IsPerCpu ? (int)((ValueSize + 7) & ~7u) * PossibleCpus.Count : (int)ValueSize;
+    public int ValueBufferSize => IsPerCpu ? (int)((ValueSize + 7) & ~7u) * CpuList.PossibleCount : (int)ValueSize;
 
     /// <summary>The descriptor, for the runtime's own calls (attach to a sockmap, map-in-map updates, relocations).</summary>
     internal BpfFd Handle => handle ?? throw new InvalidOperationException(
@@ -251,7 +251,7 @@ public sealed unsafe class BpfMap : IDisposable
     /// <summary>Pins the map in bpffs at <paramref name="path"/>, so it outlives this process.</summary>
     public void Pin(string path)
     {
-        var errno = MapSyscalls.Pin(Handle, path);
+        var errno = Sys.ObjPin(Handle, path);
         if (errno != 0)
             throw BpfErrors.MapOperation("BPF_OBJ_PIN", Name, errno,
                 errno == Errno.EEXIST ? $"{path} already exists" :
@@ -283,7 +283,7 @@ public sealed unsafe class BpfMap : IDisposable
     {
         if (length != ValueBufferSize)
             throw new ArgumentException(IsPerCpu
-                ? $"per-CPU map '{Name}' needs {ValueBufferSize} value bytes ({PossibleCpus.Count} possible CPUs x {ValueSize} bytes rounded up to 8), got {length}"
+                ? $"per-CPU map '{Name}' needs {ValueBufferSize} value bytes ({CpuList.PossibleCount} possible CPUs x {ValueSize} bytes rounded up to 8), got {length}"
                 : $"map '{Name}' has {ValueSize}-byte values, got {length} bytes", "value");
     }
 

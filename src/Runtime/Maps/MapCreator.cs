@@ -21,7 +21,7 @@ internal static unsafe class MapCreator
                 break;
             case MapType.PerfEventArray:
                 if (spec.MaxEntries == 0)
-                    spec.MaxEntries = (uint)PossibleCpus.Count;
+                    spec.MaxEntries = (uint)CpuList.PossibleCount;
                 break;
         }
         if (HoldsDescriptors(spec.Type))
@@ -78,17 +78,17 @@ internal static unsafe class MapCreator
             attr.BtfKeyTypeId = spec.KeyTypeId;
             attr.BtfValueTypeId = spec.ValueTypeId;
         }
-        var fd = BpfSyscall.Call(BpfCommand.MapCreate, ref attr, out var errno);
-        if (fd < 0 && withBtf && errno is not (1 or 13))
+        var fd = Sys.MapCreate(ref attr, out var errno);
+        if (fd is null && withBtf && errno is not (1 or 13))
         {
             // Like libbpf: an older kernel may not accept this map's BTF (types it cannot check); the map works without.
             attr.BtfFd = 0;
             attr.BtfKeyTypeId = attr.BtfValueTypeId = 0;
-            fd = BpfSyscall.Call(BpfCommand.MapCreate, ref attr, out errno);
+            fd = Sys.MapCreate(ref attr, out errno);
         }
         GC.KeepAlive(btf);
         GC.KeepAlive(innerMapFd);
-        return fd >= 0 ? new BpfFd(fd) : throw BpfErrors.MapCreate(spec, errno);
+        return fd ?? throw BpfErrors.MapCreate(spec, errno);
     }
 
     /// <summary>The kernel accepts names of up to 15 characters from [A-Za-z0-9_.]; anything else is dropped.</summary>

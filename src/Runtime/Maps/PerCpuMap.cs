@@ -22,7 +22,7 @@ public abstract unsafe class PerCpuMap<TKey, TValue> : BpfMapView where TKey : u
     }
 
     /// <summary>The number of values per key: the possible CPUs.</summary>
-    public int CpuCount => PossibleCpus.Count;
+    public int CpuCount => CpuList.PossibleCount;
 
     /// <summary>Copies the per-CPU values of <paramref name="key"/> into <paramref name="values"/> (at least <see cref="CpuCount"/> long).</summary>
     public bool TryLookup(TKey key, Span<TValue> values)

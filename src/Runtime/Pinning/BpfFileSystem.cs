@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Ebpf.Links;
+using Ebpf.Internal;
 
 namespace Ebpf;
 
@@ -7,7 +7,7 @@ namespace Ebpf;
 /// The BPF file system (bpffs), where maps, programs and links are pinned to outlive the process that made them.
 /// Fresh machines often do not mount it; <see cref="EnsureMounted"/> does, as libbpf-based tools expect.
 /// </summary>
-public static partial class BpfFileSystem
+public static class BpfFileSystem
 {
     /// <summary>Where bpffs is mounted by convention.</summary>
     public const string DefaultPath = "/sys/fs/bpf";
@@ -20,7 +20,7 @@ public static partial class BpfFileSystem
         var buffer = stackalloc byte[120]; // struct statfs on 64-bit Linux; f_type is its first member
         var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
         fixed (byte* p = bytes)
-            return statfs(p, buffer) == 0 && *(ulong*)buffer == BpfFsMagic;
+            return Libc.StatFs(p, buffer) == 0 && *(ulong*)buffer == BpfFsMagic;
     }
 
     /// <summary>
@@ -36,7 +36,7 @@ public static partial class BpfFileSystem
         var fs = "bpf\0"u8.ToArray();
         fixed (byte* t = target, f = fs)
         {
-            if (mount(f, t, f, 0, null) != 0)
+            if (Libc.Mount(f, t, f, 0, null) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
                 throw new IOException($"mounting the BPF file system at {path} failed: {Errno.Describe(errno)}"
@@ -45,10 +45,4 @@ public static partial class BpfFileSystem
         }
         return true;
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static unsafe partial int statfs(byte* path, byte* buffer);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static unsafe partial int mount(byte* source, byte* target, byte* fsType, ulong flags, void* data);
 }

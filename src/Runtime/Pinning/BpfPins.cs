@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
 using Ebpf.Internal;
-using Ebpf.Links;
 using Ebpf.Object;
 
 namespace Ebpf;
@@ -10,36 +8,14 @@ namespace Ebpf;
 /// <see cref="BpfMap.Pin"/> and <see cref="BpfMap.OpenPinned"/>, links pin with <see cref="BpfLink.Pin"/>). A pin keeps the kernel object alive until the file is deleted with
 /// <see cref="Unpin"/>; another process opens it by path.
 /// </summary>
-public static unsafe class BpfPins
+public static class BpfPins
 {
-    [StructLayout(LayoutKind.Explicit, Size = 16)]
-    private struct ObjAttr
-    {
-        [FieldOffset(0)] public ulong PathName;
-        [FieldOffset(8)] public int Fd;
-    }
-
-    // struct bpf_prog_info, up to its name
-    [StructLayout(LayoutKind.Explicit, Size = 80)]
-    private struct ProgInfo
-    {
-        [FieldOffset(0)] public uint Type;
-        [FieldOffset(64)] public fixed byte Name[16];
-    }
-
-    [StructLayout(LayoutKind.Explicit, Size = 16)]
-    private struct InfoAttr
-    {
-        [FieldOffset(0)] public int Fd;
-        [FieldOffset(4)] public uint InfoLen;
-        [FieldOffset(8)] public ulong Info;
-    }
-
     /// <summary>Pins a loaded program at <paramref name="path"/> (inside bpffs).</summary>
     public static void Pin(BpfProgram program, string path)
     {
         ArgumentNullException.ThrowIfNull(program);
-        var errno = Call(BpfCommand.ObjPin, path, program.Handle.Value, out _);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var errno = Sys.ObjPin(program.Handle, path);
         GC.KeepAlive(program);
         if (errno != 0)
             throw new BpfException($"pinning program '{program.Name}' at {path} failed: {Errno.Describe(errno)}{PathHint(path, errno)}",
@@ -56,11 +32,9 @@ public static unsafe class BpfPins
         var fd = Get(path, "program");
         try
         {
-            var info = new ProgInfo();
-            var attr = new InfoAttr { Fd = fd.Value, InfoLen = (uint)sizeof(ProgInfo), Info = (ulong)&info };
-            if (BpfSyscall.Call(BpfCommand.ObjGetInfoByFd, ref attr, out var errno) != 0)
+            if (!ProgramInfo.TryRead(fd, out var info, out var errno))
                 throw new BpfException($"{path} is pinned, but reading its program info failed: {Errno.Describe(errno)}", errno, "BPF_OBJ_GET_INFO_BY_FD", path);
-            var name = CString(info.Name, 16);
+            var name = info.Name;
             var spec = new ProgramSpec(name.Length > 0 ? name : Path.GetFileName(path), "", (ProgramType)info.Type, 0, 0, null, false, "", 0, []);
             return BpfProgram.Create(spec, fd);
         }
@@ -83,22 +57,9 @@ public static unsafe class BpfPins
 
     private static BpfFd Get(string path, string what)
     {
-        var errno = Call(BpfCommand.ObjGet, path, 0, out var fd);
-        if (errno != 0)
-            throw new BpfException($"opening the {what} pinned at {path} failed: {Errno.Describe(errno)}{PathHint(path, errno)}", errno, "BPF_OBJ_GET", path);
-        return new BpfFd(fd);
-    }
-
-    private static int Call(BpfCommand command, string path, int objectFd, out int fd)
-    {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-        fixed (byte* p = bytes)
-        {
-            var attr = new ObjAttr { PathName = (ulong)p, Fd = objectFd };
-            fd = BpfSyscall.Call(command, ref attr, out var errno);
-            return fd < 0 ? errno : 0;
-        }
+        return Sys.ObjGet(path, out var errno)
+            ?? throw new BpfException($"opening the {what} pinned at {path} failed: {Errno.Describe(errno)}{PathHint(path, errno)}", errno, "BPF_OBJ_GET", path);
     }
 
     private static string PathHint(string path, int errno) => errno switch
@@ -108,12 +69,4 @@ public static unsafe class BpfPins
         Errno.EPERM => $"; the path must be inside a mounted BPF file system (BpfFileSystem.EnsureMounted), and pinning needs root",
         _ => "",
     };
-
-    private static string CString(byte* bytes, int max)
-    {
-        var n = 0;
-        while (n < max && bytes[n] != 0)
-            n++;
-        return System.Text.Encoding.ASCII.GetString(bytes, n);
-    }
 }

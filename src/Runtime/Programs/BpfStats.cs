@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Ebpf.Internal;
 
 namespace Ebpf;
@@ -10,20 +9,11 @@ namespace Ebpf;
 /// </summary>
 public static class BpfStats
 {
-    [StructLayout(LayoutKind.Sequential)]
-    private struct EnableStatsAttr
-    {
-        public uint Type; // BPF_STATS_RUN_TIME = 0
-    }
-
     public static IDisposable Enable()
     {
-        var attr = new EnableStatsAttr();
-        var fd = BpfSyscall.Call(BpfCommand.EnableStats, ref attr, out var errno);
-        if (fd < 0)
-            throw new BpfAttachException(
-                $"cannot enable BPF run statistics (BPF_ENABLE_STATS): {Links.Errno.Describe(errno)}"
-                + (errno == Links.Errno.EPERM ? "; it needs CAP_SYS_ADMIN" : ""), errno);
-        return new BpfFd(fd);
+        return Sys.EnableStats(EnableStatsAttr.RunTime, out var errno)
+            ?? throw new BpfAttachException(
+                $"cannot enable BPF run statistics (BPF_ENABLE_STATS): {Errno.Describe(errno)}"
+                + (errno == Errno.EPERM ? "; it needs CAP_SYS_ADMIN" : ""), errno);
     }
 }

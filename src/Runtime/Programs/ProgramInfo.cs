@@ -9,16 +9,21 @@ internal readonly record struct ProgramInfo(uint Type, uint Id, string Name, ulo
     // Offsets in struct bpf_prog_info (stable uapi): type 0, id 4, name[16] 64, run_time_ns 192, run_cnt 200.
     private const int InfoSize = 232;
 
-    public static unsafe ProgramInfo Read(BpfFd prog)
+    public static ProgramInfo Read(BpfFd prog) => TryRead(prog, out var info, out var errno) ? info
+        : throw new BpfAttachException($"cannot read the program's info (BPF_OBJ_GET_INFO_BY_FD): {Errno.Describe(errno)}", errno);
+
+    public static unsafe bool TryRead(BpfFd prog, out ProgramInfo info, out int errno)
     {
         var buf = stackalloc byte[InfoSize];
         new Span<byte>(buf, InfoSize).Clear();
-        var attr = new LinkObjInfoAttr { Fd = prog.Value, InfoLen = InfoSize, Info = (ulong)buf };
-        var r = BpfSyscall.Call(BpfCommand.ObjGetInfoByFd, ref attr, out var errno);
-        GC.KeepAlive(prog);
-        if (r != 0)
-            throw new BpfAttachException($"cannot read the program's info (BPF_OBJ_GET_INFO_BY_FD): {Links.Errno.Describe(errno)}", errno);
+        errno = Sys.ObjGetInfoByFd(prog, buf, InfoSize);
+        if (errno != 0)
+        {
+            info = default;
+            return false;
+        }
         var name = System.Text.Encoding.UTF8.GetString(new ReadOnlySpan<byte>(buf + 64, 16)).TrimEnd('\0');
-        return new ProgramInfo(*(uint*)buf, *(uint*)(buf + 4), name, *(ulong*)(buf + 192), *(ulong*)(buf + 200));
+        info = new ProgramInfo(*(uint*)buf, *(uint*)(buf + 4), name, *(ulong*)(buf + 192), *(ulong*)(buf + 200));
+        return true;
     }
 }

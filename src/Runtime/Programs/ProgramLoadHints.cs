@@ -1,3 +1,4 @@
+using Ebpf.Internal;
 using Ebpf.Object;
 
 namespace Ebpf;
@@ -16,10 +17,9 @@ internal static class ProgramLoadHints
 
     public static string? Explain(ProgramSpec spec, int errno)
     {
-        const int EPERM = 1, EACCES = 13;
         var functionTrace = spec.Type == ProgramType.Tracing
             && spec.ExpectedAttachType is AttachType.TraceFentry or AttachType.TraceFexit or AttachType.ModifyReturn;
-        if (functionTrace && errno is EPERM or EACCES && Links.Errno.IsRoot)
+        if (functionTrace && errno is Errno.EPERM or Errno.EACCES && Errno.IsRoot)
             return FunctionTracingLockedDown;
         if (spec.Type == ProgramType.Kprobe && spec.SectionName.StartsWith("k", StringComparison.Ordinal)
             && !Directory.Exists("/sys/bus/event_source/devices/kprobe"))

@@ -7,7 +7,7 @@ using Ebpf.Object;
 namespace Ebpf;
 
 /// <summary>A SOCKET_FILTER program: decides which packets one socket receives (and how much of each).</summary>
-public sealed partial class SocketFilterProgram : BpfProgram
+public sealed class SocketFilterProgram : BpfProgram
 {
     private const int SOL_SOCKET = 1, SO_ATTACH_BPF = 50, SO_DETACH_BPF = 27;
 
@@ -22,7 +22,7 @@ public sealed partial class SocketFilterProgram : BpfProgram
         ArgumentNullException.ThrowIfNull(socket);
         var sockFd = (int)socket.Handle;
         var progFd = Handle.Value;
-        if (SetSockOpt(sockFd, SOL_SOCKET, SO_ATTACH_BPF, ref progFd, sizeof(int)) != 0)
+        if (Libc.SetSockOpt(sockFd, SOL_SOCKET, SO_ATTACH_BPF, ref progFd, sizeof(int)) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             throw new BpfAttachException($"cannot attach {Describe()} to the socket (SO_ATTACH_BPF): {Errno.Describe(errno)}", errno);
@@ -32,10 +32,7 @@ public sealed partial class SocketFilterProgram : BpfProgram
             if (socket.SafeHandle.IsClosed)
                 return; // the filter went with the socket
             int unused = 0;
-            SetSockOpt((int)socket.Handle, SOL_SOCKET, SO_DETACH_BPF, ref unused, sizeof(int));
+            Libc.SetSockOpt((int)socket.Handle, SOL_SOCKET, SO_DETACH_BPF, ref unused, sizeof(int));
         });
     }
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetSockOpt(int fd, int level, int name, ref int value, int len);
 }

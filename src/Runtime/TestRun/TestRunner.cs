@@ -25,7 +25,7 @@ internal static unsafe class TestRunner
             var output = new byte[outSize];
             var ctxOut = new byte[ctxOutSize];
             TestRunAttr attr;
-            int r, errno;
+            int errno;
             fixed (byte* inP = packet, outP = output, ctxInP = context, ctxOutP = ctxOut)
             {
                 attr = new TestRunAttr
@@ -41,10 +41,10 @@ internal static unsafe class TestRunner
                     CtxOut = context.IsEmpty ? 0 : (ulong)ctxOutP,
                     CtxSizeOut = (uint)ctxOut.Length,
                 };
-                r = BpfSyscall.Call(BpfCommand.ProgTestRun, ref attr, out errno);
+                errno = Sys.ProgTestRun(ref attr);
                 GC.KeepAlive(program);
             }
-            if (r == 0)
+            if (errno == 0)
             {
                 Array.Resize(ref output, (int)Math.Min(attr.DataSizeOut, (uint)output.Length));
                 Array.Resize(ref ctxOut, (int)Math.Min(attr.CtxSizeOut, (uint)ctxOut.Length));

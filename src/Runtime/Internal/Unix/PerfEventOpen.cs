@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Ebpf.Internal;
 
-/// <summary>The first 112 bytes of <c>struct perf_event_attr</c> (PERF_ATTR_SIZE_VER5), the members probes need.</summary>
+/// <summary>The first 112 bytes of <c>struct perf_event_attr</c> (PERF_ATTR_SIZE_VER5), the members probes and perf buffers need.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 112)]
 internal struct PerfEventAttr
 {
@@ -11,8 +11,11 @@ internal struct PerfEventAttr
     [FieldOffset(8)] public ulong Config;
     /// <summary>sample_period, or sample_freq when <see cref="FlagFreq"/> is set (a union in the kernel).</summary>
     [FieldOffset(16)] public ulong SamplePeriod;
+    [FieldOffset(24)] public ulong SampleType;
     /// <summary>The bit-field word after read_format: disabled, inherit, ..., freq (bit 10).</summary>
     [FieldOffset(40)] public ulong Flags;
+    /// <summary>wakeup_events: wake a reader after this many samples.</summary>
+    [FieldOffset(48)] public uint WakeupEvents;
     /// <summary>config1: kprobe_func / uprobe_path (a pointer to a NUL-terminated string).</summary>
     [FieldOffset(56)] public ulong Config1;
     /// <summary>config2: kprobe_addr / probe_offset.</summary>
@@ -20,6 +23,9 @@ internal struct PerfEventAttr
 
     /// <summary>perf_event_attr.freq: <see cref="SamplePeriod"/> is a frequency in Hz.</summary>
     public const ulong FlagFreq = 1UL << 10;
+
+    /// <summary>perf_event_attr.disabled: open the event disabled (enable it with PERF_EVENT_IOC_ENABLE).</summary>
+    public const ulong FlagDisabled = 1;
 }
 
 /// <summary>perf_event_open(2) and the two ioctls a BPF perf link needs. Tracepoints, kprobes and uprobes are perf events.</summary>
@@ -38,19 +44,13 @@ internal static unsafe partial class PerfEventOpen
         var other => throw new PlatformNotSupportedException($"perf_event_open syscall number unknown for {other}"),
     };
 
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static partial nint Syscall(nint number, void* attr, nint pid, nint cpu, nint groupFd, nint flags);
-
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int Ioctl(int fd, nuint request, nint arg);
-
     /// <summary>Opens a perf event; <paramref name="pid"/> -1 with <paramref name="cpu"/> 0 means every process (the BPF program runs on all CPUs).</summary>
     public static BpfFd? Open(ref PerfEventAttr attr, int pid, int cpu, out int errno)
     {
         attr.Size = (uint)sizeof(PerfEventAttr);
         fixed (PerfEventAttr* p = &attr)
         {
-            var fd = Syscall(number, p, pid, cpu, -1, (nint)PERF_FLAG_FD_CLOEXEC);
+            var fd = Libc.Syscall(number, (nint)p, pid, cpu, -1, (nint)PERF_FLAG_FD_CLOEXEC);
             errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
             return fd < 0 ? null : new BpfFd((int)fd);
         }
@@ -59,7 +59,7 @@ internal static unsafe partial class PerfEventOpen
     /// <summary>PERF_EVENT_IOC_ENABLE (events open enabled, but libbpf and the kernel docs enable explicitly after attaching).</summary>
     public static bool Enable(BpfFd perf, out int errno)
     {
-        var r = Ioctl(perf.Value, PERF_EVENT_IOC_ENABLE, 0);
+        var r = Libc.Ioctl(perf.Value, PERF_EVENT_IOC_ENABLE, 0);
         errno = r < 0 ? Marshal.GetLastPInvokeError() : 0;
         GC.KeepAlive(perf);
         return r == 0;
@@ -73,21 +73,6 @@ internal static unsafe partial class PerfEventOpen
     {
         var path = $"/sys/bus/event_source/devices/{pmu}/type";
         return File.Exists(path) && uint.TryParse(File.ReadAllText(path).Trim(), out var t) ? t : null;
-    }
-
-    /// <summary>The online CPUs (/sys/devices/system/cpu/online, e.g. "0-3" or "0,2-5"): per-CPU perf events open on each.</summary>
-    public static IReadOnlyList<int> OnlineCpus()
-    {
-        var cpus = new List<int>();
-        foreach (var part in File.ReadAllText("/sys/devices/system/cpu/online").Trim().Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var dash = part.IndexOf('-');
-            var first = int.Parse(dash < 0 ? part : part[..dash], System.Globalization.CultureInfo.InvariantCulture);
-            var last = dash < 0 ? first : int.Parse(part[(dash + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-            for (var c = first; c <= last; c++)
-                cpus.Add(c);
-        }
-        return cpus;
     }
 
     /// <summary>The config bit that makes a kprobe/uprobe a return probe ("config:0" in format/retprobe).</summary>

@@ -4,9 +4,12 @@ namespace Ebpf.Internal;
 
 /// <summary>
 /// The one place that enters the kernel through bpf(2). libc's <c>syscall()</c> is used because libc
-/// has no bpf() wrapper; the syscall number differs per architecture.
+/// has no bpf() wrapper; the syscall number differs per architecture. Only the typed wrappers in this
+/// folder (<see cref="Sys"/>, <see cref="MapSyscalls"/>, <see cref="LinkSyscalls"/>, ...) call it: the rest
+/// of the runtime names a command and its attribute struct, never a raw (command, pointer, size).
+/// SyscallLayerTests fails when a call appears anywhere else.
 /// </summary>
-internal static unsafe partial class BpfSyscall
+internal static unsafe class BpfSyscall
 {
     private static readonly nint number = RuntimeInformation.ProcessArchitecture switch
     {
@@ -16,16 +19,13 @@ internal static unsafe partial class BpfSyscall
             $"bpf(2) syscall number unknown for {other}; Ebpf.Runtime supports x86_64 and arm64"),
     };
 
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
-    private static partial nint Syscall(nint number, nint cmd, void* attr, nint size);
-
     /// <summary>
     /// Calls bpf(cmd, attr, size). Returns the non-negative result, or -1 with <paramref name="errno"/> set.
     /// No allocation: <paramref name="attr"/> points at a blittable attribute block on the caller's stack.
     /// </summary>
     public static int Call(BpfCommand cmd, void* attr, int size, out int errno)
     {
-        var result = Syscall(number, (nint)cmd, attr, size);
+        var result = Libc.Syscall(number, (nint)cmd, (nint)attr, size, 0, 0);
         errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
         return (int)result;
     }

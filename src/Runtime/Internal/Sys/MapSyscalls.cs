@@ -58,43 +58,6 @@ internal static unsafe class MapSyscalls
     {
         info = default;
         fixed (MapInfo* p = &info)
-        {
-            var attr = new ObjInfoAttr { BpfFd = fd.Value, InfoLen = (uint)sizeof(MapInfo), Info = (ulong)p };
-            BpfSyscall.Call(BpfCommand.ObjGetInfoByFd, ref attr, out var errno);
-            return errno;
-        }
-    }
-
-    /// <summary>A new descriptor for the map with kernel id <paramref name="id"/> (BPF_MAP_GET_FD_BY_ID).</summary>
-    public static BpfFd? GetFdById(uint id, out int errno)
-    {
-        // bpf_attr for BPF_MAP_GET_FD_BY_ID: map_id (u32) at offset 0, next_id, open_flags.
-        var attr = stackalloc uint[4];
-        attr[0] = id;
-        attr[1] = attr[2] = attr[3] = 0;
-        var fd = BpfSyscall.Call(BpfCommand.MapGetFdById, attr, 16, out errno);
-        return fd >= 0 ? new BpfFd(fd) : null;
-    }
-
-    public static int Pin(BpfFd fd, string path)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-        fixed (byte* p = bytes)
-        {
-            var attr = new ObjPinAttr { PathName = (ulong)p, BpfFd = fd.Value };
-            BpfSyscall.Call(BpfCommand.ObjPin, ref attr, out var errno);
-            return errno;
-        }
-    }
-
-    public static BpfFd? GetPinned(string path, out int errno)
-    {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-        fixed (byte* p = bytes)
-        {
-            var attr = new ObjPinAttr { PathName = (ulong)p };
-            var fd = BpfSyscall.Call(BpfCommand.ObjGet, ref attr, out errno);
-            return fd >= 0 ? new BpfFd(fd) : null;
-        }
+            return Sys.ObjGetInfoByFd(fd, p, (uint)sizeof(MapInfo));
     }
 }

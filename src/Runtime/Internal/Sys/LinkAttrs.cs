@@ -21,17 +21,6 @@ internal struct LinkCreateAttr
     [FieldOffset(24)] public ulong Union1;
 }
 
-/// <summary>BPF_LINK_DETACH, BPF_LINK_GET_FD_BY_ID and BPF_LINK_GET_NEXT_ID share this shape.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 16)]
-internal struct LinkIdAttr
-{
-    /// <summary>link_fd (detach), link_id (get fd by id), start_id (get next id).</summary>
-    [FieldOffset(0)] public uint Id;
-    /// <summary>next_id, written by BPF_LINK_GET_NEXT_ID.</summary>
-    [FieldOffset(4)] public uint NextId;
-    [FieldOffset(8)] public uint OpenFlags;
-}
-
 /// <summary>BPF_RAW_TRACEPOINT_OPEN: name (null for tp_btf, whose target is in the program), program fd, cookie.</summary>
 [StructLayout(LayoutKind.Explicit, Size = 24)]
 internal struct RawTracepointOpenAttr
@@ -39,13 +28,4 @@ internal struct RawTracepointOpenAttr
     [FieldOffset(0)] public ulong Name;
     [FieldOffset(8)] public int ProgFd;
     [FieldOffset(16)] public ulong Cookie;
-}
-
-/// <summary>BPF_OBJ_GET_INFO_BY_FD: the object's fd and a buffer for its bpf_*_info.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 16)]
-internal struct LinkObjInfoAttr
-{
-    [FieldOffset(0)] public int Fd;
-    [FieldOffset(4)] public uint InfoLen;
-    [FieldOffset(8)] public ulong Info;
 }

@@ -40,15 +40,6 @@ internal struct MapFdAttr
     [FieldOffset(0)] public int MapFd;
 }
 
-/// <summary>bpf_attr for BPF_OBJ_GET_INFO_BY_FD.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 16)]
-internal struct ObjInfoAttr
-{
-    [FieldOffset(0)] public int BpfFd;
-    [FieldOffset(4)] public uint InfoLen;
-    [FieldOffset(8)] public ulong Info;
-}
-
 /// <summary>struct bpf_map_info (the part this runtime reads).</summary>
 [StructLayout(LayoutKind.Explicit, Size = 88)]
 internal unsafe struct MapInfo
@@ -64,13 +55,4 @@ internal unsafe struct MapInfo
     [FieldOffset(68)] public uint BtfKeyTypeId;
     [FieldOffset(72)] public uint BtfValueTypeId;
     [FieldOffset(80)] public ulong MapExtra;
-}
-
-/// <summary>bpf_attr for BPF_OBJ_PIN / BPF_OBJ_GET.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 16)]
-internal struct ObjPinAttr
-{
-    [FieldOffset(0)] public ulong PathName;
-    [FieldOffset(8)] public int BpfFd;
-    [FieldOffset(12)] public uint FileFlags;
 }

@@ -33,7 +33,7 @@ internal static unsafe class LinkSyscalls
     /// <summary>BPF_LINK_DETACH: cuts the link from its hook while fds to it stay open.</summary>
     public static bool Detach(BpfFd link, out int errno)
     {
-        var attr = new LinkIdAttr { Id = (uint)link.Value };
+        var attr = new IdAttr { Id = (uint)link.Value };
         var r = BpfSyscall.Call(BpfCommand.LinkDetach, ref attr, out errno);
         GC.KeepAlive(link);
         return r == 0;
@@ -43,23 +43,12 @@ internal static unsafe class LinkSyscalls
     public static IEnumerable<uint> AllIds()
     {
         uint id = 0;
-        while (true)
-        {
-            var attr = new LinkIdAttr { Id = id };
-            if (BpfSyscall.Call(BpfCommand.LinkGetNextId, ref attr, out _) != 0)
-                yield break;
-            id = attr.NextId;
+        while (Sys.LinkGetNextId(id, out id) == 0)
             yield return id;
-        }
     }
 
     /// <summary>An fd for link <paramref name="id"/>, or null when it is gone.</summary>
-    public static BpfFd? OpenById(uint id, out int errno)
-    {
-        var attr = new LinkIdAttr { Id = id };
-        var fd = BpfSyscall.Call(BpfCommand.LinkGetFdById, ref attr, out errno);
-        return fd < 0 ? null : new BpfFd(fd);
-    }
+    public static BpfFd? OpenById(uint id, out int errno) => Sys.LinkGetFdById(id, out errno);
 
     /// <summary>BPF_OBJ_GET_INFO_BY_FD on a link.</summary>
     public static LinkInfo? Info(BpfFd link)
@@ -68,10 +57,7 @@ internal static unsafe class LinkSyscalls
         // members are { ifindex } for XDP, { ifindex, attach_type } for tcx, { cgroup_id, attach_type } for cgroups.
         var buf = stackalloc byte[128];
         new Span<byte>(buf, 128).Clear();
-        var attr = new LinkObjInfoAttr { Fd = link.Value, InfoLen = 128, Info = (ulong)buf };
-        var r = BpfSyscall.Call(BpfCommand.ObjGetInfoByFd, ref attr, out _);
-        GC.KeepAlive(link);
-        if (r != 0)
+        if (Sys.ObjGetInfoByFd(link, buf, 128) != 0)
             return null;
         var type = *(uint*)buf;
         var u32a = *(uint*)(buf + 16);

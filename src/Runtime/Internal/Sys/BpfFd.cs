@@ -1,5 +1,4 @@
 using Microsoft.Win32.SafeHandles;
-using System.Runtime.InteropServices;
 
 namespace Ebpf.Internal;
 
@@ -9,15 +8,12 @@ namespace Ebpf.Internal;
 /// The SafeHandle finalizer closes descriptors that were leaked. 0 is a valid descriptor (CI may run
 /// with standard input closed), so only -1 counts as invalid.
 /// </summary>
-internal sealed partial class BpfFd : SafeHandleMinusOneIsInvalid
+internal sealed class BpfFd : SafeHandleMinusOneIsInvalid
 {
     public BpfFd(int fd) : base(ownsHandle: true) => SetHandle(fd);
 
     /// <summary>The raw descriptor, for a bpf_attr field. Valid while this handle is alive.</summary>
     public int Value => (int)handle;
 
-    protected override bool ReleaseHandle() => Close((int)handle) == 0;
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
+    protected override bool ReleaseHandle() => Libc.Close((int)handle) == 0;
 }

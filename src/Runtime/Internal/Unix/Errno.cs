@@ -1,20 +1,22 @@
 using System.Runtime.InteropServices;
 
-namespace Ebpf.Links;
+namespace Ebpf.Internal;
 
-/// <summary>errno values the attach paths react to, and a readable "ENAME (text)" form for messages.</summary>
+/// <summary>
+/// The runtime's one errno table: the values its callers react to, and a readable "ENAME (text)" form for messages.
+/// </summary>
 internal static class Errno
 {
     public const int EPERM = 1, ENOENT = 2, ESRCH = 3, E2BIG = 7, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
                      EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOSPC = 28, ERANGE = 34,
-                     EOPNOTSUPP = 95, ENOTSUPP = 524;
+                     EOPNOTSUPP = 95, ENOTSUPP = 524, EINTR = 4;
 
     private static readonly Dictionary<int, string> names = new()
     {
         [EPERM] = "EPERM", [ENOENT] = "ENOENT", [ESRCH] = "ESRCH", [E2BIG] = "E2BIG", [EBADF] = "EBADF",
         [EAGAIN] = "EAGAIN", [ENOMEM] = "ENOMEM", [EACCES] = "EACCES", [EFAULT] = "EFAULT", [EBUSY] = "EBUSY",
         [EEXIST] = "EEXIST", [ENODEV] = "ENODEV", [EINVAL] = "EINVAL", [ENOSPC] = "ENOSPC", [ERANGE] = "ERANGE",
-        [EOPNOTSUPP] = "EOPNOTSUPP", [ENOTSUPP] = "ENOTSUPP",
+        [EOPNOTSUPP] = "EOPNOTSUPP", [ENOTSUPP] = "ENOTSUPP", [EINTR] = "EINTR",
     };
 
     /// <summary>"EBUSY (Device or resource busy)"; 524 is the kernel-internal ENOTSUPP that libc has no text for.</summary>
@@ -26,8 +28,5 @@ internal static class Errno
     }
 
     /// <summary>Is the process running as root (for telling missing privileges from policy refusals)?</summary>
-    public static bool IsRoot => geteuid() == 0;
-
-    [DllImport("libc")]
-    private static extern uint geteuid();
+    public static bool IsRoot => Libc.GetEuid() == 0;
 }
