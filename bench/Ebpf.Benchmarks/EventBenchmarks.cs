@@ -43,7 +43,7 @@ public unsafe class EventBenchmarks
             args[0] = (ulong)(r * PerRun);
             args[1] = PerRun;
             var attr = new TestRunAttr { ProgFd = producer.Handle.Value, CtxIn = (ulong)args, CtxSizeIn = 24, Flags = 1, Cpu = 0 };
-            if (BpfSyscall.Call(BpfCommand.ProgTestRun, ref attr, out var errno) != 0)
+            if (Sys.ProgTestRun(ref attr) is var errno and not 0)
                 throw new InvalidOperationException($"test run failed: errno {errno}");
         }
     }

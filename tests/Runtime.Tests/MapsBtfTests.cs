@@ -80,9 +80,9 @@ public sealed class MapsBtfTests
         fixed (byte* data = btf.RawBytes)
         {
             var attr = new BtfLoadAttr { Btf = (ulong)data, BtfSize = (uint)btf.RawBytes.Length };
-            var fd = BpfSyscall.Call(BpfCommand.BtfLoad, ref attr, out var errno);
-            Assert.True(fd >= 0, $"BPF_BTF_LOAD failed: errno {errno}");
-            return new BpfFd(fd);
+            var fd = Sys.BtfLoad(ref attr, out var errno);
+            Assert.True(fd is not null, $"BPF_BTF_LOAD failed: errno {errno}");
+            return fd;
         }
     }
 }

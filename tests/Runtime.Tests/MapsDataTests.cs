@@ -148,7 +148,7 @@ public sealed class MapsDataTests
     public void PerCpuMapsHoldOneValuePerPossibleCpu()
     {
         Kernel.RequireRoot();
-        var possible = Internal.PossibleCpus.Parse(File.ReadAllText("/sys/devices/system/cpu/possible"));
+        var possible = Internal.CpuList.Parse(File.ReadAllText("/sys/devices/system/cpu/possible")).Count;
         using var hashMap = Create<uint, Triple>(MapType.PerCpuHash, 4);
         var hash = new PerCpuHashMap<uint, Triple>(hashMap);
         Assert.Equal(possible, hash.CpuCount);

@@ -119,7 +119,7 @@ public sealed class MapsFdTests
         Assert.Equal(ring.MaxEntries, ring.ReadInfo().MaxEntries);
         using var perf = BpfMap.Create(new MapSpec("t_perf", MapType.PerfEventArray, 0, 0, 0));
         var info = perf.ReadInfo();
-        Assert.Equal((uint)Internal.PossibleCpus.Count, info.MaxEntries);
+        Assert.Equal((uint)Internal.CpuList.PossibleCount, info.MaxEntries);
         Assert.Equal(4u, info.KeySize);
         Assert.Equal(4u, info.ValueSize);
         var e = Assert.Throws<InvalidOperationException>(() => perf.MaxEntries = 8);

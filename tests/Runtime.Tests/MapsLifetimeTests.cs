@@ -31,7 +31,7 @@ public sealed class MapsLifetimeTests
 
     private static bool Exists(uint id)
     {
-        using var fd = MapSyscalls.GetFdById(id, out _);
+        using var fd = Sys.MapGetFdById(id, out _);
         return fd is not null;
     }
 

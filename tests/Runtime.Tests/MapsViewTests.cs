@@ -48,10 +48,10 @@ public sealed class MapsViewTests
     [Fact]
     public void PossibleCpuListsAreCounted()
     {
-        Assert.Equal(1, Internal.PossibleCpus.Parse("0\n"));
-        Assert.Equal(4, Internal.PossibleCpus.Parse("0-3\n"));
-        Assert.Equal(5, Internal.PossibleCpus.Parse("0,2-5"));
-        Assert.Throws<FormatException>(() => Internal.PossibleCpus.Parse("x"));
+        Assert.Single(Internal.CpuList.Parse("0\n"));
+        Assert.Equal(4, Internal.CpuList.Parse("0-3\n").Count);
+        Assert.Equal(5, Internal.CpuList.Parse("0,2-5").Count);
+        Assert.Throws<FormatException>(() => Internal.CpuList.Parse("x").Count);
     }
 
     [Fact]

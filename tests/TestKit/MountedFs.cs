@@ -21,18 +21,6 @@ internal static class MountedFs
         }
     }
 
-    /// <summary>The mount point of the first <paramref name="fsType"/> in /proc/self/mountinfo, or null.</summary>
-    public static string? Find(string fsType)
-    {
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            var sep = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (sep < 0)
-                continue;
-            var before = line[..sep].Split(' ');
-            if (line[(sep + 3)..].Split(' ')[0] == fsType && before.Length > 4)
-                return before[4].Replace("\\040", " ");
-        }
-        return null;
-    }
+    /// <summary>The first mount point of <paramref name="fsType"/>, or null.</summary>
+    public static string? Find(string fsType) => KernelMounts.MountPointsOf(fsType).FirstOrDefault();
 }

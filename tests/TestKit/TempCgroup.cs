@@ -28,24 +28,8 @@ public sealed class TempCgroup : IDisposable
     /// <summary>The cgroup's directory; this is what cgroup attach methods take.</summary>
     public string Path { get; }
 
-    /// <summary>The mount point of the cgroup v2 hierarchy, from /proc/self/mountinfo; null when none.</summary>
-    public static string? FindCgroup2Root()
-    {
-        if (!File.Exists("/proc/self/mountinfo"))
-            return null;
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            // "<id> <parent> <maj:min> <root> <mount point> <options> [optional...] - <fstype> <source> <super options>"
-            var sep = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (sep < 0)
-                continue;
-            var after = line[(sep + 3)..].Split(' ');
-            var before = line[..sep].Split(' ');
-            if (after[0] == "cgroup2" && before.Length > 4)
-                return UnescapeMountPath(before[4]);
-        }
-        return null;
-    }
+    /// <summary>The mount point of the cgroup v2 hierarchy; null when none (the runtime's <see cref="KernelMounts.Cgroup2Root"/>).</summary>
+    public static string? FindCgroup2Root() => KernelMounts.Cgroup2Root;
 
     /// <summary>Moves a process (all its threads) into this cgroup.</summary>
     public void MovePid(int pid) => File.WriteAllText(System.IO.Path.Combine(Path, "cgroup.procs"), pid.ToString());
@@ -150,24 +134,5 @@ public sealed class TempCgroup : IDisposable
             if (int.TryParse(line, out var pid))
                 pids.Add(pid);
         return pids;
-    }
-
-    // mountinfo escapes space, tab, newline and backslash as \ooo octal.
-    private static string UnescapeMountPath(string s)
-    {
-        if (!s.Contains('\\'))
-            return s;
-        var sb = new System.Text.StringBuilder();
-        for (var i = 0; i < s.Length; i++)
-        {
-            if (s[i] == '\\' && i + 3 < s.Length)
-            {
-                sb.Append((char)Convert.ToInt32(s.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else
-                sb.Append(s[i]);
-        }
-        return sb.ToString();
     }
 }

@@ -3,21 +3,9 @@ namespace Ebpf.Examples.Sockredir.Linux;
 /// <summary>The cgroup v2 hierarchy: where it is mounted, making and removing cgroups, which cgroup a process is in.</summary>
 internal static class Cgroups
 {
-    /// <summary>The cgroup2 mount point from /proc/self/mountinfo (not hard-coded: hybrid systems mount it at .../unified).</summary>
-    public static string Root()
-    {
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            // "<id> <parent> <maj:min> <root> <mount point> <options> [optional...] - <fstype> <source> <super options>"
-            var sep = line.IndexOf(" - ", StringComparison.Ordinal);
-            if (sep < 0)
-                continue;
-            var before = line[..sep].Split(' ');
-            if (line[(sep + 3)..].Split(' ')[0] == "cgroup2" && before.Length > 4)
-                return before[4].Replace("\\040", " ");
-        }
-        throw new ToolException("no cgroup v2 hierarchy is mounted (mount -t cgroup2 none /sys/fs/cgroup): sockops programs attach to a cgroup v2");
-    }
+    /// <summary>The cgroup2 mount point (found by the runtime, not hard-coded: hybrid systems mount it at .../unified).</summary>
+    public static string Root() => KernelMounts.Cgroup2Root
+        ?? throw new ToolException("no cgroup v2 hierarchy is mounted (mount -t cgroup2 none /sys/fs/cgroup): sockops programs attach to a cgroup v2");
 
     /// <summary>The cgroup v2 directory of process <paramref name="pid"/> (the "0::" line of /proc/PID/cgroup).</summary>
     public static string Of(int pid)

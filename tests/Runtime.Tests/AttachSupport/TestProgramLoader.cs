@@ -17,22 +17,6 @@ internal static unsafe class TestProgramLoader
 {
     private static readonly Lazy<BtfSpec> vmlinux = new(() => BtfSpec.Parse(File.ReadAllBytes("/sys/kernel/btf/vmlinux")));
 
-    [StructLayout(LayoutKind.Explicit, Size = 128)]
-    private struct ProgLoadAttr
-    {
-        [FieldOffset(0)] public uint ProgType;
-        [FieldOffset(4)] public uint InsnCnt;
-        [FieldOffset(8)] public ulong Insns;
-        [FieldOffset(16)] public ulong License;
-        [FieldOffset(24)] public uint LogLevel;
-        [FieldOffset(28)] public uint LogSize;
-        [FieldOffset(32)] public ulong LogBuf;
-        [FieldOffset(40)] public uint KernVersion;
-        [FieldOffset(48)] public fixed byte Name[16];
-        [FieldOffset(68)] public uint ExpectedAttachType;
-        [FieldOffset(108)] public uint AttachBtfId;
-    }
-
     /// <summary>The load failed; <see cref="Errno"/> is the kernel's error, the message carries the verifier log.</summary>
     public sealed class LoadException(string message, int errno) : Exception(message)
     {
@@ -70,14 +54,14 @@ internal static unsafe class TestProgramLoader
             };
             var nameBytes = Encoding.ASCII.GetBytes(spec.Name);
             for (var i = 0; i < Math.Min(15, nameBytes.Length); i++)
-                attr.Name[i] = nameBytes[i];
-            var fd = BpfSyscall.Call(BpfCommand.ProgLoad, ref attr, out var errno);
-            if (fd < 0)
+                attr.ProgName[i] = nameBytes[i];
+            var fd = Sys.ProgLoad(ref attr, out var errno);
+            if (fd is null)
             {
                 var text = Encoding.ASCII.GetString(log, 0, Math.Max(0, Array.IndexOf(log, (byte)0)));
                 throw new LoadException($"BPF_PROG_LOAD {spec.Name}: errno {errno}\n{text}", errno);
             }
-            return new BpfFd(fd);
+            return fd;
         }
     }
 

@@ -40,7 +40,7 @@ internal static unsafe class CorePrograms
     public static uint RunRawTracepoint(BpfFd program)
     {
         var attr = new TestRunAttr { ProgFd = program.Value };
-        if (BpfSyscall.Call(BpfCommand.ProgTestRun, ref attr, out var errno) != 0)
+        if (Sys.ProgTestRun(ref attr) is var errno and not 0)
             throw new InvalidOperationException($"BPF_PROG_TEST_RUN of a raw tracepoint program: errno {errno}");
         GC.KeepAlive(program);
         return attr.Retval;

@@ -34,7 +34,7 @@ internal static unsafe class EventPrograms
                 Flags = 1, // BPF_F_TEST_RUN_ON_CPU
                 Cpu = (uint)cpu,
             };
-            if (BpfSyscall.Call(BpfCommand.ProgTestRun, ref attr, out var errno) != 0)
+            if (Sys.ProgTestRun(ref attr) is var errno and not 0)
                 throw new InvalidOperationException($"BPF_PROG_TEST_RUN of {program.Name} on CPU {cpu}: errno {errno}");
             GC.KeepAlive(program);
             return attr.Retval;
