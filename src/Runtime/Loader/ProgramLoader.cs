@@ -157,21 +157,7 @@ internal static unsafe class ProgramLoader
 
     private static ProgLoadAttr WithName(ProgLoadAttr attr, string name)
     {
-        WriteName(attr.ProgName, name);
+        ObjName.Write(attr.ProgName, name);
         return attr;
-    }
-
-    /// <summary>The kernel keeps 15 characters of a program name from [A-Za-z0-9_.]; libbpf truncates the same way.</summary>
-    private static void WriteName(byte* destination, string name)
-    {
-        var n = 0;
-        foreach (var c in name)
-        {
-            if (n == 15)
-                break;
-            if (char.IsAsciiLetterOrDigit(c) || c is '_' or '.')
-                destination[n++] = (byte)c;
-        }
-        destination[n] = 0;
     }
 }

@@ -70,7 +70,7 @@ internal static unsafe class MapCreator
             NumaNode = spec.NumaNode,
             MapExtra = spec.MapExtra,
         };
-        WriteName(attr.MapName, kernelName ?? spec.Name);
+        ObjName.Write(attr.MapName, kernelName ?? spec.Name);
         var withBtf = btf is not null && TakesBtf(spec.Type) && (spec.KeyTypeId != 0 || spec.ValueTypeId != 0);
         if (withBtf)
         {
@@ -89,19 +89,5 @@ internal static unsafe class MapCreator
         GC.KeepAlive(btf);
         GC.KeepAlive(innerMapFd);
         return fd ?? throw BpfErrors.MapCreate(spec, errno);
-    }
-
-    /// <summary>The kernel accepts names of up to 15 characters from [A-Za-z0-9_.]; anything else is dropped.</summary>
-    public static void WriteName(byte* destination, string name)
-    {
-        var n = 0;
-        foreach (var c in name)
-        {
-            if (n == 15)
-                break;
-            if (char.IsAsciiLetterOrDigit(c) || c is '_' or '.')
-                destination[n++] = (byte)c;
-        }
-        destination[n] = 0;
     }
 }

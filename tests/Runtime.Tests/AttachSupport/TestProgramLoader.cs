@@ -52,9 +52,7 @@ internal static unsafe class TestProgramLoader
                 ExpectedAttachType = (uint)spec.ExpectedAttachType,
                 AttachBtfId = AttachBtfId(spec),
             };
-            var nameBytes = Encoding.ASCII.GetBytes(spec.Name);
-            for (var i = 0; i < Math.Min(15, nameBytes.Length); i++)
-                attr.ProgName[i] = nameBytes[i];
+            ObjName.Write(attr.ProgName, spec.Name);
             var fd = Sys.ProgLoad(ref attr, out var errno);
             if (fd is null)
             {
