@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -24,14 +25,21 @@ internal static class RunCommand
                           $"source {balancer.SnatAddress}, backends {string.Join(", ", options.Backends)}; Ctrl+C to stop");
 
         var previous = balancer.Snapshot();
+        var clock = Stopwatch.StartNew();
         while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
         {
             foreach (var problem in balancer.RefreshNeighbours())
                 Console.Error.WriteLine($"xdp-proxy: warning: {problem}");
             var now = balancer.Snapshot();
-            Console.WriteLine(StatsFormat.PerSecond(previous, now));
+            Console.WriteLine(StatsFormat.PerSecond(previous, now, clock.Elapsed, partial: false));
+            clock.Restart();
             previous = now;
         }
+        // One more reading at stop, still attached: what passed since the last tick belongs in the last row and the totals.
+        var final = balancer.Snapshot();
+        Console.WriteLine(StatsFormat.PerSecond(previous, final, clock.Elapsed, partial: true));
+        Console.WriteLine("xdp-proxy: stopping; totals:");
+        Console.Write(StatsFormat.Table(final));
         Console.WriteLine("xdp-proxy: detaching");
         return 0;
     }
