@@ -1,4 +1,5 @@
 using Ebpf.Build.Clang;
+using Ebpf.Object;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
