@@ -245,7 +245,7 @@ static __always_inline int inbound_captured(const struct pod_info *pod, __u16 po
 }
 
 /*
- * istio-iptables' nat rules as one function. The caller's pod (self, null for a namespace that is no pod of
+ * istio-iptables' nat rules: output_chain() is OUTPUT, decide() adds PREROUTING. The caller's pod (self, null for a namespace that is no pod of
  * this node, such as the node's own) and the destination; src is the address the socket is bound to, if any.
  * OUTPUT chain (the caller's namespace, meshed pods only), in rule order:
  *   -s 127.0.0.6 -o lo RETURN; excluded outbound ports RETURN; uid 1337: ! -d 127.0.0.1 -o lo to 15006,
@@ -254,29 +254,39 @@ static __always_inline int inbound_captured(const struct pod_info *pod, __u16 po
  * PREROUTING (the destination pod's, when the connection leaves the caller's namespace): 15008 RETURN;
  * included ports to 15006 (with "*": all but the excluded ones).
  */
+static __always_inline enum verdict output_chain(const struct pod_info *self, const __u32 dst[4], __u16 port,
+						 const __u32 src[4], __u32 uid, __u32 gid, int lo)
+{
+	if (is_passthrough_src(src) && lo)
+		return LEAVE;
+	if (port_listed(self->exclude_out_ports, port))
+		return LEAVE;
+	if (uid == PROXY_ID)
+		return lo && !is_localhost(dst) ? TO_SELF_IN : LEAVE;
+	if (lo || gid == PROXY_ID || is_localhost(dst))
+		return LEAVE;
+	if (range_listed(self->exclude_out_ranges, self->n_exclude_out_ranges, dst))
+		return LEAVE;
+	if ((self->flags & POD_OUTBOUND_ALL) ||
+	    range_listed(self->include_out_ranges, self->n_include_out_ranges, dst))
+		return TO_OUTBOUND;
+	return LEAVE;
+}
+
 static __always_inline enum verdict decide(const struct pod_info *self, const __u32 dst[4], __u16 port,
 					   const __u32 src[4], __u64 uid_gid)
 {
-	__u32 uid = (__u32)uid_gid, gid = uid_gid >> 32;
 	int lo = via_loopback(dst, self);
 	struct ip_key dkey;
 	struct pod_info *dpod;
 
 	if (self && (self->flags & POD_MESHED)) {
-		if (is_passthrough_src(src) && lo)
-			return LEAVE;
-		if (port_listed(self->exclude_out_ports, port))
-			return LEAVE;
-		if (uid == PROXY_ID)
-			return lo && !is_localhost(dst) ? TO_SELF_IN : LEAVE;
-		if (lo || gid == PROXY_ID || is_localhost(dst))
-			return LEAVE;
-		if (range_listed(self->exclude_out_ranges, self->n_exclude_out_ranges, dst))
-			return LEAVE;
-		if ((self->flags & POD_OUTBOUND_ALL) ||
-		    range_listed(self->include_out_ranges, self->n_include_out_ranges, dst))
-			return TO_OUTBOUND;
+		enum verdict v = output_chain(self, dst, port, src, (__u32)uid_gid, uid_gid >> 32, lo);
+
+		if (v != LEAVE)
+			return v;
 	}
+	/* RETURN from OUTPUT: the packet goes on, and meets the destination pod's PREROUTING if it leaves this namespace. */
 	if (lo)
 		return LEAVE;
 	__builtin_memcpy(dkey.ip, dst, sizeof(dkey.ip));
