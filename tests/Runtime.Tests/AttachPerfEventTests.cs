@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Ebpf.Runtime.Tests.AttachSupport;
-using Ebpf.Runtime.Tests.EventsSupport;
 using Ebpf.TestKit;
 
 namespace Ebpf.Runtime.Tests;
@@ -18,23 +17,30 @@ public sealed class AttachPerfEventTests
         using var obj = BpfObject.OpenFile(TestObjects.Compile(Source));
         obj.Load();
         var prog = obj.GetProgram<PerfEventProgram>("pe_count");
-        var samples = obj.GetMap("pe_samples");
+        var samples = new PerCpuArrayMap<ulong>(obj.GetMap("pe_samples"));
+        var online = SysfsCpus.Online;
         var link = prog.AttachSoftwareEvent(PerfSoftwareEvent.CpuClock, 1000, frequency: true);
         try
         {
             Assert.True(link.IsKernelLink);
             Assert.Contains("CpuClock", link.Description);
-            BusyLoop(TimeSpan.FromMilliseconds(200));
-            Assert.True(EventPrograms.ReadU64(samples, 0) > 0, "no sample in 200 ms of busy loop at 1000 Hz");
+            // One busy loop pinned to each online CPU in turn: every CPU's own counter must move, so a link
+            // that opened the event on one CPU only (or on the calling thread) fails here.
+            foreach (var cpu in online)
+                SysfsCpus.RunPinned(cpu, () => BusyLoop(TimeSpan.FromMilliseconds(200)));
+            var perCpu = samples.Lookup(0);
+            foreach (var cpu in online)
+                Assert.True(perCpu[cpu] > 0, $"CPU {cpu} took no sample in 200 ms of busy loop at 1000 Hz (counts: {string.Join(", ", perCpu)})");
         }
         finally
         {
             link.Dispose();
         }
         Assert.Empty(prog.Links);
-        var after = EventPrograms.ReadU64(samples, 0);
-        BusyLoop(TimeSpan.FromMilliseconds(100));
-        Assert.Equal(after, EventPrograms.ReadU64(samples, 0));
+        var after = samples.Lookup(0);
+        foreach (var cpu in online)
+            SysfsCpus.RunPinned(cpu, () => BusyLoop(TimeSpan.FromMilliseconds(100)));
+        Assert.Equal(after, samples.Lookup(0));
     }
 
     [Fact]

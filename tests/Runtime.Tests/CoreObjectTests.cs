@@ -41,18 +41,46 @@ public sealed class CoreObjectTests
     public void KernelBtfPath_option_relocates_against_the_given_file()
     {
         Kernel.RequireRoot();
-        var copy = Path.Combine(Path.GetTempPath(), $"core-vmlinux-{Environment.ProcessId}.btf");
-        File.Copy("/sys/kernel/btf/vmlinux", copy, overwrite: true);
+        // A BTF that lies on purpose: its task_struct has tgid where the running kernel keeps pid (the thread id).
+        // A loader that relocates against this file reads the thread id; one that ignored the option and used
+        // /sys/kernel/btf/vmlinux would read the process id.
+        var pidBitOffset = KernelMemberBitOffset("task_struct", "pid");
+        var btf = new Object.Tests.BtfBuilder()
+            .Int("int", 4, 32, 1)                                  // [1]
+            .Typedef("pid_t", 1)                                   // [2]
+            .Struct("task_struct", pidBitOffset / 8 + 64, false, ("tgid", 2, pidBitOffset)) // [3]
+            .Build();
+        var file = Path.Combine(Path.GetTempPath(), $"core-lying-{Environment.ProcessId}.btf");
+        File.WriteAllBytes(file, btf);
         try
         {
-            using var obj = BpfObject.OpenFile(TestObjects.Compile(Source), new BpfObjectOptions { KernelBtfPath = copy });
+            using var obj = BpfObject.OpenFile(TestObjects.Compile("core_btf_file.bpf.c"), new BpfObjectOptions { KernelBtfPath = file });
             obj.Load();
-            Assert.Equal((uint)Environment.ProcessId, Run(obj, "core_tgid"));
+            // On a thread of its own: its thread id differs from the process id.
+            var (tid, read) = (0, 0u);
+            var thread = new Thread(() => { tid = CorePrograms.gettid(); read = Run(obj, "core_file_tgid"); });
+            thread.Start();
+            thread.Join();
+            Assert.NotEqual(Environment.ProcessId, tid);
+            Assert.Equal((uint)tid, read);
         }
         finally
         {
-            File.Delete(copy);
+            File.Delete(file);
         }
+    }
+
+    /// <summary>Where the running kernel puts a struct member, read with bpftool (an oracle independent of the runtime).</summary>
+    private static uint KernelMemberBitOffset(string type, string member)
+    {
+        var dump = HostCommand.Check("bpftool", "btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "raw");
+        var start = dump.IndexOf($"] STRUCT '{type}' ", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"bpftool lists no struct {type} in the kernel's BTF");
+        var end = dump.IndexOf("\n[", start, StringComparison.Ordinal);
+        var body = dump[start..(end < 0 ? dump.Length : end)];
+        var m = System.Text.RegularExpressions.Regex.Match(body, $@"\n\s+'{member}' type_id=\d+ bits_offset=(\d+)");
+        Assert.True(m.Success, $"bpftool lists no member {member} in struct {type}");
+        return uint.Parse(m.Groups[1].Value);
     }
 
     [Fact]

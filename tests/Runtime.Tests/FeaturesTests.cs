@@ -87,10 +87,14 @@ public sealed partial class FeaturesTests
     public void An_unknown_program_type_is_unsupported_and_answers_are_cached()
     {
         Kernel.RequireRoot();
-        var bogus = KernelFeatures.Supports((ProgramType)4000);
+        const ProgramType Bogus = (ProgramType)4000; // asked by this test only, so no other test moves its probe count
+        Assert.Equal(0, KernelFeatures.ProbesRun(Bogus));
+        var bogus = KernelFeatures.Supports(Bogus);
         Assert.Equal(FeatureStatus.Unsupported, bogus.Status);
         Assert.Contains("EINVAL", bogus.Reason);
-        Assert.Equal(bogus, KernelFeatures.Supports((ProgramType)4000));
+        Assert.Equal(1, KernelFeatures.ProbesRun(Bogus));
+        Assert.Equal(bogus, KernelFeatures.Supports(Bogus));
+        Assert.Equal(1, KernelFeatures.ProbesRun(Bogus)); // the second answer came from the cache, not the kernel
         Assert.True(KernelFeatures.Supports(ProgramType.CgroupSockAddr, AttachType.CgroupInet4Connect).IsSupported);
     }
 }

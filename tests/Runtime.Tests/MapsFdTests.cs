@@ -115,11 +115,13 @@ public sealed class MapsFdTests
     {
         Kernel.RequireRoot();
         using var ring = BpfMap.Create(new MapSpec("t_ring", MapType.RingBuf, 0, 0, 5000));
-        Assert.Equal(MapCreator.RingBufSize(5000), ring.ReadInfo().MaxEntries);
+        // Rounded up to a power of two that is a whole number of pages, as libbpf does: 8 KiB with 4 KiB pages.
+        var pageSize = (uint)Environment.SystemPageSize;
+        Assert.Equal(pageSize <= 8192 ? 8192u : pageSize, ring.ReadInfo().MaxEntries);
         Assert.Equal(ring.MaxEntries, ring.ReadInfo().MaxEntries);
         using var perf = BpfMap.Create(new MapSpec("t_perf", MapType.PerfEventArray, 0, 0, 0));
         var info = perf.ReadInfo();
-        Assert.Equal((uint)Internal.CpuList.PossibleCount, info.MaxEntries);
+        Assert.Equal((uint)SysfsCpus.Possible.Count, info.MaxEntries); // one slot per possible CPU, counted from sysfs here
         Assert.Equal(4u, info.KeySize);
         Assert.Equal(4u, info.ValueSize);
         var e = Assert.Throws<InvalidOperationException>(() => perf.MaxEntries = 8);

@@ -48,7 +48,7 @@ internal static unsafe class TestRunner
             {
                 Array.Resize(ref output, (int)Math.Min(attr.DataSizeOut, (uint)output.Length));
                 Array.Resize(ref ctxOut, (int)Math.Min(attr.CtxSizeOut, (uint)ctxOut.Length));
-                return new TestRunResult(attr.Retval, output, ctxOut, TimeSpan.FromTicks(attr.Duration / 100), repeat);
+                return new TestRunResult(attr.Retval, output, ctxOut, attr.Duration, repeat);
             }
             if (errno == Errno.ENOSPC && attempt == 0 && attr.DataSizeOut > outSize)
             {

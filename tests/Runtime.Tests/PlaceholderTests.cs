@@ -1,2 +1,0 @@
-namespace Ebpf.Runtime.Tests;
-public class PlaceholderTests { [Fact] public void ProjectBuilds() => Assert.True(true); }
