@@ -46,6 +46,8 @@ namespace Ebpf.Generator.Parsing
             var maps = BuildMaps(mapSet);
             var programs = BuildPrograms(programSet);
             var sections = BuildSections(sectionNames);
+            // After maps and globals, so that naming a type in Types never changes the names the others get.
+            new NamedTypes(spec.Btf, types, diagnostics).Build(item.Types);
             return Result(mapSet, programSet, maps, programs, sections, canGenerate: true);
         }
 

@@ -11,6 +11,9 @@ namespace Ebpf.Generator.Tests.Harness;
 /// <summary>One object as the Ebpf.Build targets hand it to the generator: the base64 text and its item metadata.</summary>
 public sealed record ObjectInput(string Path, string Text, string SkeletonName, string Namespace, string ResourceName, string SourceFile)
 {
+    /// <summary>The Types metadata (names separated by ';'); empty = not set.</summary>
+    public string Types { get; init; } = "";
+
     /// <summary>A test object from tests/bpf, with the metadata the build task would set.</summary>
     public static ObjectInput ForTestObject(string cFile, string? skeletonName = null, string ns = "Ebpf.Generator.Tests.Golden")
     {
@@ -64,6 +67,7 @@ public static class GeneratorHarness
             ["build_metadata.AdditionalFiles.EbpfNamespace"] = input.Namespace,
             ["build_metadata.AdditionalFiles.EbpfResourceName"] = input.ResourceName,
             ["build_metadata.AdditionalFiles.EbpfSourceFile"] = input.SourceFile,
+            ["build_metadata.AdditionalFiles.EbpfTypes"] = input.Types,
         });
 
     public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> texts, IReadOnlyDictionary<string, Dictionary<string, string>> metadata) =>

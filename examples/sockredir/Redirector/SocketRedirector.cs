@@ -4,16 +4,16 @@ using Ebpf.Object;
 namespace Ebpf.Examples.Sockredir.Redirector;
 
 /// <summary>
-/// The redirector over the generated <see cref="SockredirSkel"/> (Ebpf.Runtime): the object embedded in this
-/// assembly, loaded once; attachments are BPF links, which the kernel removes when the process ends, however
-/// it ends (sockets already in the map stay redirected until they close; see docs/sockredir.md).
+/// sockredir.bpf.c loaded through its generated <see cref="SockredirSkel"/> (Ebpf.Runtime), and the links that attach
+/// it: created loaded, attached by <see cref="Attach"/>. Links are BPF links, which the kernel removes when the process
+/// ends, however it ends (sockets already in the map stay redirected until they close; see docs/sockredir.md).
 /// </summary>
-internal sealed class SkeletonRedirector : IRedirector
+internal sealed class SocketRedirector : IDisposable
 {
     private readonly SockredirSkel skel;
     private readonly List<BpfLink> links = [];
 
-    public SkeletonRedirector(RedirectorOptions? options = null)
+    public SocketRedirector(RedirectorOptions? options = null)
     {
         try
         {
@@ -43,6 +43,11 @@ internal sealed class SkeletonRedirector : IRedirector
         }
     }
 
+    /// <summary>
+    /// Attaches sockredir_msg to sock_hash (BPF_SK_MSG_VERDICT), then sockredir_sockops to the cgroup v2 directory
+    /// <paramref name="cgroup"/>: connections established afterwards by processes in that cgroup (or below it) are
+    /// inserted and redirected. Detached again on Dispose.
+    /// </summary>
     public void Attach(string cgroup)
     {
         if (links.Count > 0)
@@ -62,13 +67,19 @@ internal sealed class SkeletonRedirector : IRedirector
         }
     }
 
+    /// <summary>The program's counters, summed over CPUs.</summary>
     public RedirectorStats ReadStats() =>
         new(Enumerable.Range(0, RedirectorStats.Count)
             .Select(i => skel.Maps.Stats.Lookup((uint)i).Aggregate(0UL, (sum, v) => sum + v))
             .ToArray());
 
+    /// <summary>Sockets currently in sock_hash (the kernel removes a socket when it closes).</summary>
     public int SocketCount() => skel.Maps.SockHash.Keys.Count();
 
+    /// <summary>
+    /// The sock_ops programs of others that run for <paramref name="cgroup"/>'s sockets, attached to it or inherited from
+    /// a cgroup above it (two sockmap users on one cgroup steal each other's sockets).
+    /// </summary>
     public IReadOnlyList<string> OtherSockOpsPrograms(string cgroup) =>
         AttachedPrograms.OnCgroup(cgroup, AttachType.CgroupSockOps, effective: true)
             .Where(p => p.Id != skel.Programs.SockredirSockops.Id).Select(p => p.ToString()).ToArray();
