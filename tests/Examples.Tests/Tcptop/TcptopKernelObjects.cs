@@ -1,31 +1,54 @@
-using System.Text.Json;
 using Ebpf.TestKit;
 
 namespace Ebpf.Examples.Tests.Tcptop;
 
 /// <summary>
-/// The programs and links of one running tcptop, found with bpftool (the test's oracle, independent of the app): the
-/// tcptop_* programs that appeared after it started (the tcptop tests run one at a time, so no other tcptop loads
-/// programs meanwhile), and the links that hold them.
+/// The programs and links one running tcptop holds, read from its /proc/PID/fdinfo (prog_id of each program fd,
+/// link_id of each link fd): other tcptop instances on the machine (other test runs) are never mistaken for it. After
+/// it ends, bpftool (the test's oracle) must find none of them.
 /// </summary>
 internal sealed record TcptopKernelObjects(IReadOnlyList<uint> Programs, IReadOnlyList<uint> Links)
 {
-    public static readonly string[] ProgramNames = ["tcptop_send", "tcptop_recv", "tcptop_state", "tcptop_retransmit", "tcptop_exit"];
+    public const int ProgramCount = 5; // send, recv, state, retransmit, exit
 
-    /// <summary>The ids of every loaded tcptop_* program now.</summary>
-    public static HashSet<uint> ProgramIds() =>
-        Items(Bpftool("prog", "show")).Where(p => p.TryGetProperty("name", out var n) && ProgramNames.Contains(n.GetString()))
-            .Select(p => p.GetProperty("id").GetUInt32()).ToHashSet();
-
-    /// <summary>The programs loaded since <paramref name="before"/> and their links: one of each name, each attached once.</summary>
-    public static TcptopKernelObjects Since(HashSet<uint> before)
+    /// <summary>What process <paramref name="pid"/> holds now.</summary>
+    public static TcptopKernelObjects Of(int pid)
     {
-        var programs = ProgramIds().Except(before).ToArray();
-        Assert.True(programs.Length == ProgramNames.Length, $"{programs.Length} new tcptop programs, expected {ProgramNames.Length}");
-        var links = Items(Bpftool("link", "show")).Where(l => programs.Contains(l.GetProperty("prog_id").GetUInt32()))
-            .Select(l => l.GetProperty("id").GetUInt32()).ToArray();
-        Assert.True(links.Length == ProgramNames.Length, $"{links.Length} links hold the new tcptop programs, expected {ProgramNames.Length}");
+        var programs = new List<uint>();
+        var links = new List<uint>();
+        foreach (var info in Directory.EnumerateFiles($"/proc/{pid}/fdinfo"))
+        {
+            string[] lines;
+            try
+            {
+                lines = File.ReadAllLines(info);
+            }
+            catch (IOException)
+            {
+                continue; // closed meanwhile
+            }
+            var field = (string name) => lines.FirstOrDefault(l => l.StartsWith(name + ":", StringComparison.Ordinal))?[(name.Length + 1)..].Trim();
+            if (field("link_id") is { } link)
+                links.Add(uint.Parse(link));
+            else if (field("prog_id") is { } prog)
+                programs.Add(uint.Parse(prog));
+        }
         return new TcptopKernelObjects(programs, links);
+    }
+
+    /// <summary>Waits until <paramref name="pid"/> holds all five programs attached through five links.</summary>
+    public static TcptopKernelObjects WaitAttached(int pid, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        var objects = Of(pid);
+        while ((objects.Programs.Count < ProgramCount || objects.Links.Count < ProgramCount) && DateTime.UtcNow < until)
+        {
+            Thread.Sleep(200);
+            objects = Of(pid);
+        }
+        Assert.True(objects.Programs.Count == ProgramCount && objects.Links.Count == ProgramCount,
+            $"tcptop (pid {pid}) holds {objects.Programs.Count} programs and {objects.Links.Count} links, expected {ProgramCount} of each");
+        return objects;
     }
 
     /// <summary>Waits for every program and link to go (the kernel frees programs after an RCU grace period); what is left.</summary>
@@ -43,13 +66,4 @@ internal sealed record TcptopKernelObjects(IReadOnlyList<uint> Programs, IReadOn
             .Concat(Links.Where(l => Exists("link", l)).Select(l => $"link {l}")).ToArray();
 
     private static bool Exists(string kind, uint id) => HostCommand.Run("bpftool", kind, "show", "id", id.ToString()).Succeeded;
-
-    private static IEnumerable<JsonElement> Items(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Array ? e.EnumerateArray() : e.ValueKind == JsonValueKind.Undefined ? [] : [e];
-
-    private static JsonElement Bpftool(params string[] args)
-    {
-        var stdout = HostCommand.Check("bpftool", ["-j", .. args]);
-        return string.IsNullOrWhiteSpace(stdout) ? default : JsonDocument.Parse(stdout).RootElement.Clone();
-    }
 }

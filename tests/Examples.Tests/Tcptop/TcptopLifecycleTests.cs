@@ -18,9 +18,8 @@ public sealed class TcptopLifecycleTests
     public void ASignalLeavesNothingAttached(int signal)
     {
         Kernel.RequireRoot();
-        var before = TcptopKernelObjects.ProgramIds();
         using var export = new ExportRun();
-        var objects = TcptopKernelObjects.Since(before);
+        var objects = TcptopKernelObjects.WaitAttached(export.App.Id, TimeSpan.FromSeconds(30));
         export.App.Signal(signal);
         Assert.True(export.App.WaitForExit(TimeSpan.FromSeconds(30)), "tcptop did not stop");
         if (signal == Posix.SigTerm)

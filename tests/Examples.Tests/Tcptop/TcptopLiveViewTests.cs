@@ -21,22 +21,20 @@ public sealed partial class TcptopLiveViewTests
         using var senders = new TempCgroup("ttls");
         using var receivers = new TempCgroup("ttlr");
         var comm = TcpPeers.Comm("live");
-        var before = TcptopKernelObjects.ProgramIds();
         var dll = Path.Combine(AppContext.BaseDirectory, "tcptop.dll");
         HostCommand.Check("tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50",
-            $"dotnet {dll} top --interval 1s --cgroup {senders.Path}");
+            $"exec dotnet {dll} top --interval 1s --cgroup {senders.Path}");
         try
         {
-            TcptopKernelObjects? objects = null;
-            var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-            while (objects is null && DateTime.UtcNow < until)
+            // the pane runs `dotnet tcptop.dll`: its pid is the app's
+            var pid = 0;
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (pid == 0 && DateTime.UtcNow < until)
             {
-                if (TcptopKernelObjects.ProgramIds().Except(before).Count() == TcptopKernelObjects.ProgramNames.Length)
-                    objects = TcptopKernelObjects.Since(before);
-                else
-                    Thread.Sleep(200);
+                int.TryParse(HostCommand.Run("tmux", "display-message", "-p", "-t", session, "#{pane_pid}").StandardOutput.Trim(), out pid);
+                Thread.Sleep(100);
             }
-            Assert.NotNull(objects);
+            var objects = TcptopKernelObjects.WaitAttached(pid, TimeSpan.FromSeconds(60));
 
             var (server, port) = TcpPeers.Serve(receivers, null, TcpPeers.Comm("liverx"), "127.0.0.1");
             using (server)
