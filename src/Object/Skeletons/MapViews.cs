@@ -1,21 +1,32 @@
-using Ebpf.Object;
-
-namespace Ebpf.Generator.Parsing
+namespace Ebpf.Object
 {
-    /// <summary>How many type arguments a map type's typed view takes.</summary>
+    /// <summary>Which type arguments a map view class takes.</summary>
     internal enum MapViewShape
     {
-        Plain,          // BpfMap itself
-        NoTypes,        // RingBufMap, SockMap, ...
-        KeyOnly,        // SockHashMap<TKey>, HashOfMaps<TKey>
-        ValueOnly,      // ArrayMap<TValue>, PerCpuArrayMap<TValue>: the key is the 4-byte index
-        KeyAndValue,    // HashMap<TKey, TValue>, ...
+        /// <summary>BpfMap itself: no typed view.</summary>
+        Plain,
+        /// <summary>RingBufMap, SockMap, DevMap, ...: no type arguments.</summary>
+        NoTypes,
+        /// <summary>SockHashMap&lt;TKey&gt;, HashOfMaps&lt;TKey&gt;.</summary>
+        KeyOnly,
+        /// <summary>ArrayMap&lt;TValue&gt;, PerCpuArrayMap&lt;TValue&gt;: the key is the 4-byte index.</summary>
+        ValueOnly,
+        /// <summary>HashMap&lt;TKey, TValue&gt;, ...</summary>
+        KeyAndValue,
     }
 
-    /// <summary>Which typed view of docs/skeleton-contract.md ("Maps") each map type gets.</summary>
-    internal static class MapKinds
+    /// <summary>
+    /// Which Ebpf.Runtime typed view a map of each type gets (docs/skeleton-contract.md, "Maps"). The generator
+    /// emits these views into skeletons and each view accepts its map types at run time; ProgramAndMapClassesTests
+    /// fails when the runtime's views and this table disagree.
+    /// </summary>
+    internal static class MapViews
     {
-        public static (string ClassName, MapViewShape Shape) ViewFor(MapType type)
+        /// <summary>The namespace of the runtime's map views.</summary>
+        public const string Namespace = "Ebpf";
+
+        /// <summary>The view's class name without type arguments ("HashMap") and the type arguments it takes.</summary>
+        public static (string ClassName, MapViewShape Shape) For(MapType type)
         {
             switch (type)
             {
@@ -39,5 +50,9 @@ namespace Ebpf.Generator.Parsing
                 default: return ("BpfMap", MapViewShape.Plain);
             }
         }
+
+        /// <summary>The number of type arguments a view of that shape takes.</summary>
+        public static int Arity(MapViewShape shape) =>
+            shape == MapViewShape.KeyAndValue ? 2 : shape == MapViewShape.KeyOnly || shape == MapViewShape.ValueOnly ? 1 : 0;
     }
 }

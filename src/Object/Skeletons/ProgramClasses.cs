@@ -1,11 +1,17 @@
-using Ebpf.Object;
-
-namespace Ebpf.Generator.Parsing
+namespace Ebpf.Object
 {
-    /// <summary>Which runtime class a program of each type is exposed as (docs/skeleton-contract.md, "Programs").</summary>
-    internal static class ProgramKinds
+    /// <summary>
+    /// Which Ebpf.Runtime class a program of each type is (docs/skeleton-contract.md, "Programs"). The generator
+    /// emits these names into skeletons and the runtime's loader creates these classes; ProgramAndMapClassesTests
+    /// fails when the runtime's classes and this table disagree.
+    /// </summary>
+    internal static class ProgramClasses
     {
-        public static string ClassNameFor(ProgramType type)
+        /// <summary>The namespace of the runtime's program classes.</summary>
+        public const string Namespace = "Ebpf";
+
+        /// <summary>"XdpProgram" for <see cref="ProgramType.Xdp"/>; "BpfProgram" for a type without a class of its own.</summary>
+        public static string NameFor(ProgramType type)
         {
             switch (type)
             {
@@ -26,8 +32,12 @@ namespace Ebpf.Generator.Parsing
                 case ProgramType.RawTracepointWritable: return "RawTracepointProgram";
                 case ProgramType.Tracing: return "TracingProgram";
                 case ProgramType.Kprobe: return "KprobeProgram";
+                case ProgramType.PerfEvent: return "PerfEventProgram";
                 default: return "BpfProgram";
             }
         }
+
+        /// <summary>"Ebpf.XdpProgram": the class's full name, as the generator emits it after "global::".</summary>
+        public static string FullNameFor(ProgramType type) => Namespace + "." + NameFor(type);
     }
 }
