@@ -28,6 +28,9 @@ PACKAGES=(
   "libcap2-bin:capsh/setcap for tests that drop capabilities"
   "util-linux:setpriv, mount and nsenter used by the fixtures; taskset pins the benchmark tools to CPUs"
   "procps:ps/sysctl used by the fixtures"
+  "prometheus:the real Prometheus server the tcptop end-to-end test scrapes with (and promtool)"
+  "tmux:a pseudo-terminal for the tcptop live-view test"
+  "iptables:drops every Nth segment in a namespace for the tcptop retransmit test"
 )
 
 if [[ $(id -u) -ne 0 ]]; then
