@@ -1,5 +1,6 @@
 using Ebpf.Build.Clang;
 using Ebpf.Build.Linking;
+using Ebpf.Object;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 

@@ -44,12 +44,12 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     private LabLayout Layout => fixture.Get().Layout;
     private IPEndPoint VipEndPoint => new(Layout.Vip, LabLayout.Port);
 
-    private Balancer StartBalancer(XdpMode mode)
+    private Balancer StartBalancer(XdpAttachMode mode)
     {
         var options = new BalancerOptions(LabHost.Interface, Layout.Balancer.Netns, Layout.Vip, LabLayout.Port,
             Layout.Backends.Select(b => new IPEndPoint(b.Address, LabLayout.Port)).ToArray(), mode, null,
             BalancerOptions.DefaultNatPortMin, BalancerOptions.DefaultNatPortMax);
-        var balancer = new Balancer(DataPlaneFactory.Create(), options);
+        var balancer = new Balancer(new ProxyDataPlane(), options);
         try
         {
             balancer.Start();
@@ -89,9 +89,9 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     }
 
     [Theory]
-    [InlineData(XdpMode.Native)]
-    [InlineData(XdpMode.Generic)]
-    public async Task PipelinedBulkTrafficArrivesWhole(XdpMode mode)
+    [InlineData(XdpAttachMode.Native)]
+    [InlineData(XdpAttachMode.Generic)]
+    public async Task PipelinedBulkTrafficArrivesWhole(XdpAttachMode mode)
     {
         // 10,000 requests in one write (about 300 KB up) and their answers (about 1.5 MB down): runs of
         // full-sized segments both ways, which GRO on the balancer's interface may merge before generic
@@ -102,9 +102,9 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     }
 
     [Theory]
-    [InlineData(XdpMode.Native)]
-    [InlineData(XdpMode.Generic)]
-    public async Task TwoThousandNewConnectionsAllSucceedAndSpreadOverBothBackends(XdpMode mode)
+    [InlineData(XdpAttachMode.Native)]
+    [InlineData(XdpAttachMode.Generic)]
+    public async Task TwoThousandNewConnectionsAllSucceedAndSpreadOverBothBackends(XdpAttachMode mode)
     {
         using var balancer = StartBalancer(mode);
         var served = new ConcurrentDictionary<string, int>();
@@ -128,9 +128,9 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     }
 
     [Theory]
-    [InlineData(XdpMode.Native)]
-    [InlineData(XdpMode.Generic)]
-    public async Task KeepAliveConnectionsStayOnOneBackendThroughout(XdpMode mode)
+    [InlineData(XdpAttachMode.Native)]
+    [InlineData(XdpAttachMode.Generic)]
+    public async Task KeepAliveConnectionsStayOnOneBackendThroughout(XdpAttachMode mode)
     {
         using var balancer = StartBalancer(mode);
         const int connections = 128, requests = 16; // 2,048 requests
@@ -153,7 +153,7 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     [Fact]
     public async Task RemovingABackendUnderTrafficMovesNewConnectionsAndHangsNothing()
     {
-        using var balancer = StartBalancer(XdpMode.Native);
+        using var balancer = StartBalancer(XdpAttachMode.Native);
         var removed = new IPEndPoint(Layout.Backends[1].Address, LabLayout.Port);
 
         // Keep-alive connections opened before the removal: they must keep working (draining).
@@ -214,7 +214,7 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
         Shell.Run("ip", "-n", lb, "link", "set", "dev", LabHost.Interface, "mtu", "9000");
         try
         {
-            var e = Assert.Throws<ToolException>(() => StartBalancer(XdpMode.Native).Dispose());
+            var e = Assert.Throws<ToolException>(() => StartBalancer(XdpAttachMode.Native).Dispose());
             Assert.Contains("MTU", e.Message);
             Assert.Contains("--mode generic", e.Message);
             Assert.False(HasXdp(lb, LabHost.Interface));
@@ -250,10 +250,6 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     public void AStoppedRunLeavesNothingBehind(string signal)
     {
         Kernel.RequireRoot();
-        using (var probe = DataPlaneFactory.Create())
-            if (signal == "SIGKILL" && !probe.DetachesWhenKilled)
-                Assert.Skip("the temporary bpftool data plane attaches through netlink, which outlives a SIGKILLed process; " +
-                            "this runs once the data plane uses BPF links (XdpProxySkel over Ebpf.Runtime)");
         var lb = Layout.Balancer.Netns;
         int pid;
         using (var run = new AppRun("xdp-proxy.dll", "run", "--netns", lb, "--iface", LabHost.Interface, "--vip", Layout.Vip.ToString(),

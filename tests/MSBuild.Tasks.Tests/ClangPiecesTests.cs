@@ -1,4 +1,5 @@
 using Ebpf.Build.Clang;
+using Ebpf.Object;
 
 namespace Ebpf.Build.Tasks.Tests;
 
@@ -83,6 +84,8 @@ public sealed class ClangPiecesTests : IDisposable
     [InlineData("build_count_packets.bpf.c", "BuildCountPacketsSkel")]
     [InlineData("tc.c", "TcSkel")]
     [InlineData("4in6.bpf.c", "_4in6Skel")]
+    [InlineData("XDP-proxy.bpf.c", "XdpProxySkel")]
+    [InlineData("myProbe.bpf.c", "MyProbeSkel")]
     public void DefaultSkeletonNameComesFromTheFileName(string file, string expected) =>
         Assert.Equal(expected, SkeletonNames.FromFileName(file));
 

@@ -58,7 +58,7 @@ internal static class RunCommand
     /// <summary>Loads, attaches to <paramref name="cgroup"/>, prints counters until <paramref name="stop"/>, detaches.</summary>
     private static int Redirect(string cgroup, RedirectorOptions options, CancellationToken stop)
     {
-        using var redirector = RedirectorFactory.Create(options);
+        using var redirector = new SocketRedirector(options);
         foreach (var other in redirector.OtherSockOpsPrograms(cgroup))
             Console.Error.WriteLine($"sockredir: warning: sock_ops program {other} already runs for {cgroup} (attached to it or to a cgroup above it); two sockmap users on one cgroup can steal each other's sockets");
         redirector.Attach(cgroup);
@@ -85,7 +85,7 @@ internal static class RunCommand
     /// Reads the counters and prints one row of rates since <paramref name="last"/>, over the time the clock says
     /// has passed (a partial row at stop covers less than a second, and says so). Returns the reading.
     /// </summary>
-    private static RedirectorStats PrintRow(IRedirector redirector, RedirectorStats last, Stopwatch clock, bool partial)
+    private static RedirectorStats PrintRow(SocketRedirector redirector, RedirectorStats last, Stopwatch clock, bool partial)
     {
         var now = redirector.ReadStats();
         var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);

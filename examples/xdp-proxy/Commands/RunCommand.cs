@@ -17,7 +17,7 @@ internal static class RunCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
 
-        using var balancer = new Balancer(DataPlaneFactory.Create(), options);
+        using var balancer = new Balancer(new ProxyDataPlane(), options);
         balancer.Start();
         using var control = new ControlSocket(options.Interface, options.Netns, request => Handle(balancer, options, request));
         Console.WriteLine($"xdp-proxy: balancing {options.Vip}:{options.Port} on {options.Interface}" +
@@ -63,8 +63,8 @@ internal static class RunCommand
             throw new UsageException("--port wants the VIP's TCP port (1-65535)");
         var mode = a.Option("--mode") switch
         {
-            null or "native" => XdpMode.Native,
-            "generic" => XdpMode.Generic,
+            null or "native" => XdpAttachMode.Native,
+            "generic" => XdpAttachMode.Generic,
             var m => throw new UsageException($"--mode is native or generic, not '{m}'"),
         };
         var (min, max) = (BalancerOptions.DefaultNatPortMin, BalancerOptions.DefaultNatPortMax);

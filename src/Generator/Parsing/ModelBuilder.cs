@@ -97,14 +97,14 @@ namespace Ebpf.Generator.Parsing
         /// <summary>The typed view's type, or null for the plain BpfMap.</summary>
         private string? MapView(MapSpec map, string property)
         {
-            var (cls, shape) = MapKinds.ViewFor(map.Type);
+            var (cls, shape) = MapViews.For(map.Type);
             string? key = null, value = null, problem = null;
             switch (shape)
             {
                 case MapViewShape.Plain:
                     return null;
                 case MapViewShape.NoTypes:
-                    return "global::Ebpf." + cls;
+                    return "global::" + MapViews.Namespace + "." + cls;
                 case MapViewShape.KeyOnly:
                     key = KeyOrValue(map.KeyTypeId, map.KeySize, property + "Key", "key", out problem);
                     break;
@@ -181,7 +181,7 @@ namespace Ebpf.Generator.Parsing
                 var property = Take(scope, Identifiers.ToPascal(program.Name), "Program", "program", program.Name);
                 if (program.Type == ProgramType.Unspec)
                     diagnostics.Add(Diagnostics.UnknownProgramSection, program.Name, program.SectionName);
-                result.Add(new ProgramModel(property, program.Name, program.SectionName, "global::Ebpf." + ProgramKinds.ClassNameFor(program.Type)));
+                result.Add(new ProgramModel(property, program.Name, program.SectionName, "global::" + ProgramClasses.FullNameFor(program.Type)));
             }
             return result;
         }

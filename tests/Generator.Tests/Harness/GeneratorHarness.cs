@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Ebpf.Object;
 using Ebpf.TestKit;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -18,14 +19,12 @@ public sealed record ObjectInput(string Path, string Text, string SkeletonName, 
     {
         var bytes = TestObjects.Bytes(cFile);
         var stem = cFile[..cFile.IndexOf('.')];
-        return FromBytes(bytes, stem, skeletonName ?? Pascal(stem) + "Skel", ns, System.IO.Path.Combine(RepoPaths.TestBpfSources, cFile));
+        return FromBytes(bytes, stem, skeletonName ?? SkeletonNames.FromFileName(cFile), ns, System.IO.Path.Combine(RepoPaths.TestBpfSources, cFile));
     }
 
     public static ObjectInput FromBytes(byte[] bytes, string stem, string skeletonName, string ns = "Test", string? sourceFile = null) =>
         new($"/obj/bpf/{stem}.bpf.o.b64", Convert.ToBase64String(bytes), skeletonName, ns, $"Ebpf.Objects.{stem}.bpf.o",
             sourceFile ?? $"/src/{stem}.bpf.c");
-
-    private static string Pascal(string s) => string.Concat(s.Split('_', '-').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
 }
 
 public sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
