@@ -1,7 +1,6 @@
-extern alias runtime;
 using BenchmarkDotNet.Attributes;
-using runtime::Ebpf;
-using runtime::Ebpf.Object;
+using Ebpf;
+using Ebpf.Object;
 
 namespace Ebpf.Benchmarks;
 

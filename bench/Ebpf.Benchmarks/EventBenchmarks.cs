@@ -1,9 +1,8 @@
-extern alias runtime;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
-using runtime::Ebpf;
-using runtime::Ebpf.Internal;
+using Ebpf;
+using Ebpf.Internal;
 
 namespace Ebpf.Benchmarks;
 

@@ -1,7 +1,6 @@
-extern alias runtime;
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using runtime::Ebpf;
+using Ebpf;
 
 namespace Ebpf.Benchmarks;
 

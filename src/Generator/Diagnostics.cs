@@ -58,6 +58,11 @@ namespace Ebpf.Generator
             "Skeleton '{0}' is generated for both '{1}' and '{2}'; the second is skipped (give one BpfSource a different SkeletonName or Namespace)",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+        public static readonly DiagnosticDescriptor NamedTypeNotGenerated = new DiagnosticDescriptor(
+            "EBPF011", "Type named in Types not generated",
+            "Type '{0}' from the Types metadata is not generated: {1}",
+            Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "EBPF099", "Internal error in the skeleton generator",
             "The skeleton for '{0}' could not be generated because of a bug in Ebpf.Generator: {1}. Please report it with the object file.",
@@ -65,7 +70,7 @@ namespace Ebpf.Generator
 
         private static readonly Dictionary<string, DiagnosticDescriptor> byId = Index(
             UnreadableText, MalformedObject, UnknownProgramSection, UnsupportedType, IdentifierRenamed, InvalidSkeletonName,
-            UntypedMap, BigEndianObject, NoBtf, DuplicateSkeleton, InternalError);
+            UntypedMap, BigEndianObject, NoBtf, DuplicateSkeleton, NamedTypeNotGenerated, InternalError);
 
         public static DiagnosticDescriptor ById(string id) => byId[id];
 

@@ -16,8 +16,14 @@ internal sealed record BpfSourceInfo(
     IReadOnlyList<string> ClangArgs,
     string SkeletonName,
     string Namespace,
-    string ResourceName)
+    string ResourceName,
+    IReadOnlyList<string> Types,
+    string TypesFile,
+    string ItemProjectFile)            // the project file that declares the BpfSource item: where item-level errors point
 {
+    /// <summary>The file clang compiles: the source itself, or the generated wrapper that anchors <see cref="Types"/> (TypeAnchors).</summary>
+    public string CompiledFile => Types.Count == 0 ? SourceFile : TypesFile;
+
     /// <summary>Item metadata names written by <see cref="PrepareBpfSources"/> and read back by the compile task and the targets.</summary>
     public static class Metadata
     {
@@ -31,6 +37,11 @@ internal sealed record BpfSourceInfo(
         public const string Namespace = "Namespace";
         public const string ResourceName = "ResourceName";
         public const string Dependencies = "Dependencies";
+        public const string Types = "Types";
+        public const string TypesFile = "TypesFile";
+        /// <summary>Types for the generator, comma-separated: ';' would start a comment in the analyzer config file it travels through.</summary>
+        public const string GeneratorTypes = "GeneratorTypes";
+        public const string ItemProjectFile = "ItemProjectFile";
     }
 
     /// <summary>Reads back an item that <see cref="PrepareBpfSources"/> produced.</summary>
@@ -44,7 +55,10 @@ internal sealed record BpfSourceInfo(
         Clang.ClangSettings.SplitFlags(item.GetMetadata(Metadata.ClangArgs)),
         item.GetMetadata(Metadata.SkeletonName),
         item.GetMetadata(Metadata.Namespace),
-        item.GetMetadata(Metadata.ResourceName));
+        item.GetMetadata(Metadata.ResourceName),
+        SplitList(item.GetMetadata(Metadata.Types)),
+        item.GetMetadata(Metadata.TypesFile),
+        item.GetMetadata(Metadata.ItemProjectFile));
 
     public static IReadOnlyList<string> SplitList(string value) =>
         value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -8,4 +8,5 @@ internal static class BuildErrors
     public const string BadEndianness = "EBPF103";
     public const string NoKernelBtf = "EBPF104";
     public const string ClangFailed = "EBPF105";
+    public const string UnknownType = "EBPF106";
 }

@@ -1,4 +1,5 @@
 using Ebpf.Build.Clang;
+using Ebpf.Object;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -61,6 +62,8 @@ public sealed class PrepareBpfSources : ClangTaskBase
             byObject.Add(objectName, fullPath);
 
             var objectFile = Path.Combine(intermediate, objectName);
+            var itemProject = NonEmpty(source.GetMetadata("DefiningProjectFullPath")) ?? BuildEngine.ProjectFileOfTaskNode;
+            var types = ParseTypes(source.GetMetadata("Types"), fileName, itemProject);
             var info = new BpfSourceInfo(
                 fullPath,
                 objectFile,
@@ -72,7 +75,10 @@ public sealed class PrepareBpfSources : ClangTaskBase
                 ClangSettings.SplitFlags(source.GetMetadata("ClangArgs")),
                 NonEmpty(source.GetMetadata("SkeletonName")) ?? SkeletonNames.FromFileName(fileName),
                 NonEmpty(source.GetMetadata("Namespace")) ?? RootNamespace?.Trim() ?? "",
-                "Ebpf.Objects." + objectName);
+                "Ebpf.Objects." + objectName,
+                types,
+                Path.ChangeExtension(objectFile, ".types.c"),
+                itemProject);
 
             var item = new TaskItem(source);
             item.SetMetadata(BpfSourceInfo.Metadata.ObjectFile, info.ObjectFile);
@@ -85,14 +91,37 @@ public sealed class PrepareBpfSources : ClangTaskBase
             item.SetMetadata(BpfSourceInfo.Metadata.Namespace, info.Namespace);
             item.SetMetadata(BpfSourceInfo.Metadata.ResourceName, info.ResourceName);
             item.SetMetadata(BpfSourceInfo.Metadata.Dependencies, string.Join(';', ReadDependencies(info)));
+            item.SetMetadata(BpfSourceInfo.Metadata.Types, string.Join(';', info.Types));
+            item.SetMetadata(BpfSourceInfo.Metadata.GeneratorTypes, string.Join(',', info.Types));
+            item.SetMetadata(BpfSourceInfo.Metadata.TypesFile, info.Types.Count == 0 ? "" : info.TypesFile);
+            item.SetMetadata(BpfSourceInfo.Metadata.ItemProjectFile, info.ItemProjectFile);
             prepared.Add(item);
 
             // Without clang the stamp is left alone: up-to-date objects need no compiler, and changed ones fail in _BpfCheckClang.
             if (ResolvedClangPath.Length != 0 || !File.Exists(info.FlagsFile))
-                WriteFlagsStamp(info, ClangCommandLine.Format(ResolvedClangPath, ClangCommandLine.Build(settings, info)));
+                WriteFlagsStamp(info, ClangCommandLine.Format(ResolvedClangPath, ClangCommandLine.Build(settings, info)) +
+                                      (info.Types.Count == 0 ? "" : "\ntypes: " + string.Join(';', info.Types)));
         }
         PreparedSources = prepared.ToArray();
         return !Log.HasLoggedErrors;
+    }
+
+    /// <summary>The Types metadata: C identifiers, semicolon-separated, duplicates dropped. Anything else is an error at the item.</summary>
+    private IReadOnlyList<string> ParseTypes(string value, string fileName, string itemProject)
+    {
+        var result = new List<string>();
+        foreach (var name in BpfSourceInfo.SplitList(value))
+        {
+            if (!Types.CString.IsIdentifier(name))
+            {
+                Log.LogError(null, BuildErrors.UnknownType, null, itemProject, 0, 0, 0, 0,
+                    $"BpfSource '{fileName}': Types lists '{name}', which is not a C identifier. Give the tag or typedef name alone, without 'struct'/'union'/'enum' (Types=\"event;stats\").");
+                continue;
+            }
+            if (!result.Contains(name))
+                result.Add(name);
+        }
+        return result;
     }
 
     /// <summary>The headers of the last successful compile. None yet (first build): the object does not exist either, so it compiles anyway.</summary>
@@ -104,7 +133,7 @@ public sealed class PrepareBpfSources : ClangTaskBase
         {
             return DependencyFile.Parse(File.ReadAllText(info.DependencyFile))
                 .Select(p => Path.GetFullPath(p, ProjectDirectory))
-                .Where(p => !string.Equals(p, info.SourceFile, StringComparison.Ordinal));
+                .Where(p => !string.Equals(p, info.SourceFile, StringComparison.Ordinal) && !string.Equals(p, info.TypesFile, StringComparison.Ordinal));
         }
         catch (IOException e)
         {

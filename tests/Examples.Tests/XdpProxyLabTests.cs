@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 using Ebpf.Examples.XdpProxy.DataPlane;
 using Ebpf.Examples.XdpProxy.Lab;
@@ -41,12 +44,12 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     private LabLayout Layout => fixture.Get().Layout;
     private IPEndPoint VipEndPoint => new(Layout.Vip, LabLayout.Port);
 
-    private Balancer StartBalancer(XdpMode mode)
+    private Balancer StartBalancer(XdpAttachMode mode)
     {
         var options = new BalancerOptions(LabHost.Interface, Layout.Balancer.Netns, Layout.Vip, LabLayout.Port,
             Layout.Backends.Select(b => new IPEndPoint(b.Address, LabLayout.Port)).ToArray(), mode, null,
             BalancerOptions.DefaultNatPortMin, BalancerOptions.DefaultNatPortMax);
-        var balancer = new Balancer(DataPlaneFactory.Create(), options);
+        var balancer = new Balancer(new ProxyDataPlane(), options);
         try
         {
             balancer.Start();
@@ -86,9 +89,9 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     }
 
     [Theory]
-    [InlineData(XdpMode.Native)]
-    [InlineData(XdpMode.Generic)]
-    public async Task PipelinedBulkTrafficArrivesWhole(XdpMode mode)
+    [InlineData(XdpAttachMode.Native)]
+    [InlineData(XdpAttachMode.Generic)]
+    public async Task PipelinedBulkTrafficArrivesWhole(XdpAttachMode mode)
     {
         // 10,000 requests in one write (about 300 KB up) and their answers (about 1.5 MB down): runs of
         // full-sized segments both ways, which GRO on the balancer's interface may merge before generic
@@ -99,9 +102,9 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     }
 
     [Theory]
-    [InlineData(XdpMode.Native)]
-    [InlineData(XdpMode.Generic)]
-    public async Task TwoThousandNewConnectionsAllSucceedAndSpreadOverBothBackends(XdpMode mode)
+    [InlineData(XdpAttachMode.Native)]
+    [InlineData(XdpAttachMode.Generic)]
+    public async Task TwoThousandNewConnectionsAllSucceedAndSpreadOverBothBackends(XdpAttachMode mode)
     {
         using var balancer = StartBalancer(mode);
         var served = new ConcurrentDictionary<string, int>();
@@ -125,9 +128,9 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     }
 
     [Theory]
-    [InlineData(XdpMode.Native)]
-    [InlineData(XdpMode.Generic)]
-    public async Task KeepAliveConnectionsStayOnOneBackendThroughout(XdpMode mode)
+    [InlineData(XdpAttachMode.Native)]
+    [InlineData(XdpAttachMode.Generic)]
+    public async Task KeepAliveConnectionsStayOnOneBackendThroughout(XdpAttachMode mode)
     {
         using var balancer = StartBalancer(mode);
         const int connections = 128, requests = 16; // 2,048 requests
@@ -150,7 +153,7 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     [Fact]
     public async Task RemovingABackendUnderTrafficMovesNewConnectionsAndHangsNothing()
     {
-        using var balancer = StartBalancer(XdpMode.Native);
+        using var balancer = StartBalancer(XdpAttachMode.Native);
         var removed = new IPEndPoint(Layout.Backends[1].Address, LabLayout.Port);
 
         // Keep-alive connections opened before the removal: they must keep working (draining).
@@ -211,7 +214,7 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
         Shell.Run("ip", "-n", lb, "link", "set", "dev", LabHost.Interface, "mtu", "9000");
         try
         {
-            var e = Assert.Throws<ToolException>(() => StartBalancer(XdpMode.Native).Dispose());
+            var e = Assert.Throws<ToolException>(() => StartBalancer(XdpAttachMode.Native).Dispose());
             Assert.Contains("MTU", e.Message);
             Assert.Contains("--mode generic", e.Message);
             Assert.False(HasXdp(lb, LabHost.Interface));
@@ -247,10 +250,6 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     public void AStoppedRunLeavesNothingBehind(string signal)
     {
         Kernel.RequireRoot();
-        using (var probe = DataPlaneFactory.Create())
-            if (signal == "SIGKILL" && !probe.DetachesWhenKilled)
-                Assert.Skip("the temporary bpftool data plane attaches through netlink, which outlives a SIGKILLed process; " +
-                            "this runs once the data plane uses BPF links (XdpProxySkel over Ebpf.Runtime)");
         var lb = Layout.Balancer.Netns;
         int pid;
         using (var run = new AppRun("xdp-proxy.dll", "run", "--netns", lb, "--iface", LabHost.Interface, "--vip", Layout.Vip.ToString(),
@@ -270,6 +269,57 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
         Assert.DoesNotContain(ControlSocket.Running(), n => n.Contains(lb));
         Assert.False(Directory.Exists($"/sys/fs/bpf/xdp-proxy-{pid}"), "pinned objects are left in bpffs");
     }
+
+    [Fact]
+    public async Task TheTotalsAtStopCountTrafficThatEndedInsideTheLastSecond()
+    {
+        var lb = Layout.Balancer.Netns;
+        using var run = new AppRun("xdp-proxy.dll", ["run", "--netns", lb, "--iface", LabHost.Interface, "--vip", Layout.Vip.ToString(),
+                                    "--port", LabLayout.Port.ToString(), .. Layout.Backends.SelectMany(b => new[] { "--backend", b.Address.ToString() })]);
+        Assert.True(run.WaitForLine("balancing", TimeSpan.FromSeconds(30)) is not null, $"run did not start: {run.Transcript}");
+
+        // Start right after a tick, so that the whole job falls between two ticks: only a reading at stop can see it.
+        var rows = Rows(run).Count;
+        Assert.True(SpinWait.SpinUntil(() => Rows(run).Count > rows, 5000), $"no per-second line:\n{run.Transcript}");
+        for (var i = 0; i < 20; i++)
+        {
+            using var http = await XdpProxyHttp.ConnectAsync(Layout.Client.Netns, VipEndPoint, Deadline);
+            await http.GetAsync(close: true, Deadline);
+        }
+        // The counters as `stats` reads them once the last FIN and ACK have passed: the whole job, and what the totals must say.
+        var settled = Stats(lb);
+        for (BalancerSnapshot next; !SameCounters(settled, next = Stats(lb)); settled = next)
+            Thread.Sleep(100);
+        run.Signal(Posix.SigTerm);
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(10)), $"run did not exit: {run.Transcript}");
+
+        var lines = run.Transcript.Split('\n');
+        var at = Array.FindIndex(lines, l => l.Contains("stopping; totals:", StringComparison.Ordinal));
+        Assert.True(at >= 0, $"no totals at stop:\n{run.Transcript}");
+        Assert.True(settled.Backends.Sum(b => (long)b.PacketsToBackend) >= 20 * 3, $"the job did not pass the balancer: {run.Transcript}");
+        foreach (var b in settled.Backends)
+        {
+            var row = lines.Skip(at).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).FirstOrDefault(f => f.Length == 8 && f[1] == b.Backend);
+            Assert.True(row is not null, $"no totals row for {b.Backend}:\n{run.Transcript}");
+            Assert.True(row[4..].SequenceEqual(new[] { b.PacketsToBackend, b.BytesToBackend, b.PacketsToClient, b.BytesToClient }.Select(v => v.ToString(CultureInfo.InvariantCulture))),
+                        $"{b.Backend}: the totals at stop are not the counters after the job ({b.PacketsToBackend} {b.BytesToBackend} {b.PacketsToClient} {b.BytesToClient}):\n{run.Transcript}");
+        }
+        Assert.True(Rows(run)[^1].Contains("until stop", StringComparison.Ordinal), $"no partial line at stop:\n{run.Transcript}");
+    }
+
+    private static BalancerSnapshot Stats(string netns)
+    {
+        var reply = ControlSocket.Send("stats", LabHost.Interface, netns).TrimEnd();
+        Assert.StartsWith("ok ", reply);
+        return JsonSerializer.Deserialize(reply[3..], SnapshotJson.Default.BalancerSnapshot)!;
+    }
+
+    private static bool SameCounters(BalancerSnapshot a, BalancerSnapshot b) =>
+        a.Backends.Select(x => (x.PacketsToBackend, x.PacketsToClient)).SequenceEqual(b.Backends.Select(x => (x.PacketsToBackend, x.PacketsToClient)));
+
+    /// <summary>The per-second lines printed so far (they start with the time of day).</summary>
+    private static List<string> Rows(AppRun run) =>
+        run.Transcript.Split('\n').Where(l => Regex.IsMatch(l, @"^\d\d:\d\d:\d\d ")).ToList();
 
     private static bool HasXdp(string netns, string iface) =>
         Shell.Run("ip", "-n", netns, "link", "show", "dev", iface).Contains("prog/xdp");

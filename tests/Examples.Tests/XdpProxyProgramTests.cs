@@ -28,21 +28,24 @@ public sealed class XdpProxyProgramTests : IDisposable
         [Be2.Address] = Mac(0x16),
     };
 
-    private readonly IDataPlane plane;
+    private readonly ProxyDataPlane plane;
     private readonly Balancer balancer;
 
     public XdpProxyProgramTests()
     {
         Kernel.RequireRoot();
-        plane = DataPlaneFactory.Create();
+        plane = new ProxyDataPlane();
         balancer = new Balancer(plane, Options(Be1, Be2), (ip, _) => BackendMacs[ip]);
         balancer.Configure();
     }
 
     public void Dispose() => balancer.Dispose();
 
+    /// <summary>xdp_proxy once on <paramref name="frame"/> (BPF_PROG_TEST_RUN) against the maps the balancer filled.</summary>
+    private TestRunResult Run(byte[] frame) => plane.Skel.Programs.XdpProxy.TestRun(frame);
+
     private static BalancerOptions Options(params IPEndPoint[] backends) =>
-        new("unused", null, Vip, Port, backends, XdpMode.Native, Snat, 10000, 32767);
+        new("unused", null, Vip, Port, backends, XdpAttachMode.Native, Snat, 10000, 32767);
 
     [Fact]
     public void ClientPacketGoesToTheBackendTheTablePicks_EveryFieldChecked()
@@ -51,12 +54,12 @@ public sealed class XdpProxyProgramTests : IDisposable
         var input = TcpFrame(LbMac, ClientMac, Client, Vip, 40000, Port, Psh | Ack, seq: 123456, ack: 654321, payload: payload);
         var expected = ExpectedBackend(Client, 40000);
 
-        var r = plane.TestRun(input);
+        var r = Run(input);
 
-        Assert.Equal(XdpVerdict.Tx, r.Verdict);
-        Assert.Equal(input.Length, r.Frame.Length);
+        Assert.Equal(XdpAction.Tx, r.XdpAction);
+        Assert.Equal(input.Length, r.Packet.Length);
         var before = ParsedTcpFrame.Parse(input);
-        var after = ParsedTcpFrame.Parse(r.Frame);
+        var after = ParsedTcpFrame.Parse(r.Packet);
         Assert.Equal(BackendMacs[expected.Address], after.DstMac);
         Assert.Equal(LbMac, after.SrcMac);
         Assert.Equal(Snat, after.Src);
@@ -75,17 +78,17 @@ public sealed class XdpProxyProgramTests : IDisposable
     [Fact]
     public void BackendReplyGoesBackToTheClient_EveryFieldChecked()
     {
-        var toBackend = ParsedTcpFrame.Parse(plane.TestRun(TcpFrame(LbMac, ClientMac, Client, Vip, 40001, Port)).Frame);
+        var toBackend = ParsedTcpFrame.Parse(Run(TcpFrame(LbMac, ClientMac, Client, Vip, 40001, Port)).Packet);
         var backend = new IPEndPoint(toBackend.Dst, toBackend.DstPort);
         var payload = "HTTP/1.1 200 OK\r\n\r\nbe\n"u8.ToArray();
         var reply = TcpFrame(LbMac, BackendMacs[backend.Address], backend.Address, Snat, backend.Port, toBackend.SrcPort,
             Syn | Ack, seq: 777, ack: 1001, payload: payload);
 
-        var r = plane.TestRun(reply);
+        var r = Run(reply);
 
-        Assert.Equal(XdpVerdict.Tx, r.Verdict);
+        Assert.Equal(XdpAction.Tx, r.XdpAction);
         var before = ParsedTcpFrame.Parse(reply);
-        var after = ParsedTcpFrame.Parse(r.Frame);
+        var after = ParsedTcpFrame.Parse(r.Packet);
         Assert.Equal(ClientMac, after.DstMac);
         Assert.Equal(LbMac, after.SrcMac);
         Assert.Equal(Vip, after.Src);
@@ -104,17 +107,17 @@ public sealed class XdpProxyProgramTests : IDisposable
     {
         // One backend, so both flows certainly meet on it.
         balancer.Remove(Be2);
-        var a = ParsedTcpFrame.Parse(plane.TestRun(TcpFrame(LbMac, ClientMac, Client, Vip, 5555, Port)).Frame);
-        var b = ParsedTcpFrame.Parse(plane.TestRun(TcpFrame(LbMac, Client2Mac, Client2, Vip, 5555, Port)).Frame);
+        var a = ParsedTcpFrame.Parse(Run(TcpFrame(LbMac, ClientMac, Client, Vip, 5555, Port)).Packet);
+        var b = ParsedTcpFrame.Parse(Run(TcpFrame(LbMac, Client2Mac, Client2, Vip, 5555, Port)).Packet);
         Assert.Equal(Be1.Address, a.Dst);
         Assert.Equal(Be1.Address, b.Dst);
         Assert.NotEqual(a.SrcPort, b.SrcPort);
 
         foreach (var (nat, client, mac) in new[] { (a.SrcPort, Client, ClientMac), (b.SrcPort, Client2, Client2Mac) })
         {
-            var r = plane.TestRun(TcpFrame(LbMac, BackendMacs[Be1.Address], Be1.Address, Snat, Be1.Port, nat, Ack));
-            Assert.Equal(XdpVerdict.Tx, r.Verdict);
-            var back = ParsedTcpFrame.Parse(r.Frame);
+            var r = Run(TcpFrame(LbMac, BackendMacs[Be1.Address], Be1.Address, Snat, Be1.Port, nat, Ack));
+            Assert.Equal(XdpAction.Tx, r.XdpAction);
+            var back = ParsedTcpFrame.Parse(r.Packet);
             Assert.Equal((client, 5555), (back.Dst, back.DstPort));
             Assert.Equal(mac, back.DstMac);
             Assert.True(back.TcpChecksumValid && back.IpChecksumValid);
@@ -124,22 +127,22 @@ public sealed class XdpProxyProgramTests : IDisposable
     [Fact]
     public void AFlowKeepsItsBackendAndNatPort_EvenWhenItsBackendIsRemoved()
     {
-        var first = ParsedTcpFrame.Parse(plane.TestRun(TcpFrame(LbMac, ClientMac, Client, Vip, 41000, Port)).Frame);
+        var first = ParsedTcpFrame.Parse(Run(TcpFrame(LbMac, ClientMac, Client, Vip, 41000, Port)).Packet);
         for (var i = 0; i < 3; i++)
         {
-            var again = ParsedTcpFrame.Parse(plane.TestRun(TcpFrame(LbMac, ClientMac, Client, Vip, 41000, Port, Ack, seq: (uint)(1001 + i))).Frame);
+            var again = ParsedTcpFrame.Parse(Run(TcpFrame(LbMac, ClientMac, Client, Vip, 41000, Port, Ack, seq: (uint)(1001 + i))).Packet);
             Assert.Equal((first.Dst, first.DstPort, first.SrcPort), (again.Dst, again.DstPort, again.SrcPort));
         }
 
         var backend = new IPEndPoint(first.Dst, first.DstPort);
         balancer.Remove(backend); // drains: the table no longer names it, the flow stays
         Assert.DoesNotContain((uint)balancer.SlotOf(backend) + 1, balancer.Table);
-        var later = ParsedTcpFrame.Parse(plane.TestRun(TcpFrame(LbMac, ClientMac, Client, Vip, 41000, Port, Ack, seq: 2000)).Frame);
+        var later = ParsedTcpFrame.Parse(Run(TcpFrame(LbMac, ClientMac, Client, Vip, 41000, Port, Ack, seq: 2000)).Packet);
         Assert.Equal((first.Dst, first.DstPort, first.SrcPort), (later.Dst, later.DstPort, later.SrcPort));
 
         // New flows avoid the removed backend.
         for (var port = 42000; port < 42020; port++)
-            Assert.NotEqual(backend.Address, ParsedTcpFrame.Parse(plane.TestRun(TcpFrame(LbMac, ClientMac, Client, Vip, port, Port)).Frame).Dst);
+            Assert.NotEqual(backend.Address, ParsedTcpFrame.Parse(Run(TcpFrame(LbMac, ClientMac, Client, Vip, port, Port)).Packet).Dst);
     }
 
     [Fact]
@@ -148,10 +151,10 @@ public sealed class XdpProxyProgramTests : IDisposable
         byte[] options = [0x01, 0x01, 0x01, 0x00]; // NOP NOP NOP EOL
         var input = TcpFrame(LbMac, ClientMac, Client, Vip, 43000, Port, ipOptions: options, payload: [1, 2, 3]);
 
-        var r = plane.TestRun(input);
+        var r = Run(input);
 
-        Assert.Equal(XdpVerdict.Tx, r.Verdict);
-        var after = ParsedTcpFrame.Parse(r.Frame);
+        Assert.Equal(XdpAction.Tx, r.XdpAction);
+        var after = ParsedTcpFrame.Parse(r.Packet);
         Assert.Equal(24, after.Ihl);
         Assert.Equal(options, after.IpOptions);
         Assert.Equal(Snat, after.Src);
@@ -167,30 +170,30 @@ public sealed class XdpProxyProgramTests : IDisposable
         balancer.Remove(Be1);
         balancer.Remove(Be2);
         Assert.All(balancer.Table, e => Assert.Equal(0u, e));
-        var before = plane.ReadStat(ProgramStat.NoBackend);
+        var before = plane.Stat(ProgramStat.NoBackend);
 
-        var r = plane.TestRun(TcpFrame(LbMac, ClientMac, Client, Vip, 44000, Port));
+        var r = Run(TcpFrame(LbMac, ClientMac, Client, Vip, 44000, Port));
 
-        Assert.Equal(XdpVerdict.Drop, r.Verdict);
-        Assert.Equal(before + 1, plane.ReadStat(ProgramStat.NoBackend));
+        Assert.Equal(XdpAction.Drop, r.XdpAction);
+        Assert.Equal(before + 1, plane.Stat(ProgramStat.NoBackend));
     }
 
     [Fact]
     public void PerBackendCountersCountPacketsAndBytesBothWays()
     {
         var out1 = TcpFrame(LbMac, ClientMac, Client, Vip, 45000, Port, payload: new byte[100]);
-        var to = ParsedTcpFrame.Parse(plane.TestRun(out1).Frame);
-        plane.TestRun(TcpFrame(LbMac, ClientMac, Client, Vip, 45000, Port, Ack, payload: new byte[10]));
+        var to = ParsedTcpFrame.Parse(Run(out1).Packet);
+        Run(TcpFrame(LbMac, ClientMac, Client, Vip, 45000, Port, Ack, payload: new byte[10]));
         var back = TcpFrame(LbMac, BackendMacs[to.Dst], to.Dst, Snat, to.DstPort, to.SrcPort, Ack, payload: new byte[50]);
-        plane.TestRun(back);
+        Run(back);
 
         var slot = balancer.SlotOf(new IPEndPoint(to.Dst, to.DstPort));
-        var c = plane.ReadCounters(slot);
+        var c = plane.Counters(slot);
         Assert.Equal(2UL, c.PacketsToBackend);
         Assert.Equal((ulong)(out1.Length + out1.Length - 90), c.BytesToBackend);
         Assert.Equal(1UL, c.PacketsToClient);
         Assert.Equal((ulong)back.Length, c.BytesToClient);
-        var other = plane.ReadCounters(slot == 0 ? 1 : 0);
+        var other = plane.Counters(slot == 0 ? 1 : 0);
         Assert.Equal(0UL, other.PacketsToBackend + other.PacketsToClient);
     }
 
@@ -225,13 +228,13 @@ public sealed class XdpProxyProgramTests : IDisposable
             "not ipv4 version" => WithByte(syn, 14, 0x65),
             _ => throw new ArgumentException(what),
         };
-        var passedBefore = plane.ReadStat(ProgramStat.Passed);
+        var passedBefore = plane.Stat(ProgramStat.Passed);
 
-        var r = plane.TestRun(frame);
+        var r = Run(frame);
 
-        Assert.Equal(XdpVerdict.Pass, r.Verdict);
-        Assert.Equal(frame, r.Frame);
-        Assert.Equal(passedBefore + 1, plane.ReadStat(ProgramStat.Passed));
+        Assert.Equal(XdpAction.Pass, r.XdpAction);
+        Assert.Equal(frame, r.Packet);
+        Assert.Equal(passedBefore + 1, plane.Stat(ProgramStat.Passed));
     }
 
     /// <summary>Where the control plane's table sends a client's first packet: the kernel's hash, reproduced.</summary>

@@ -69,4 +69,28 @@ public class DiagnosticTests
             if (field.GetValue(null) is DiagnosticDescriptor d)
                 Assert.Contains("## " + d.Id, doc);
     }
+
+    [Fact]
+    public void TypesNamesMissingFromTheBtfOrNotStructsAreErrorsAtTheSource()
+    {
+        var input = ObjectInput.ForTestObject("gen_named_types.bpf.c") with { Types = "event,counter_t,no_such_type" };
+        var result = GeneratorHarness.Run(input);
+        var errors = result.Diagnostics.Where(x => x.Id == "EBPF011").ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, d => Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity));
+        Assert.All(errors, d => Assert.Equal(input.SourceFile, d.Location.GetLineSpan().Path));
+        Assert.Contains(errors, d => d.GetMessage().Contains("'counter_t'") && d.GetMessage().Contains("typedef of a 4-byte integer"));
+        Assert.Contains(errors, d => d.GetMessage().Contains("'no_such_type'") && d.GetMessage().Contains("has no struct, union, enum or typedef"));
+        // The names that exist are still generated.
+        Assert.Contains("public partial struct Event", result.SingleSource);
+    }
+
+    [Fact]
+    public void TypesOnAnObjectWithoutTheAnchorsSaysTheTypeIsMissing()
+    {
+        // gen_maps has no anchors: a type used only in a local pointer would be missing exactly like this.
+        var result = GeneratorHarness.Run(ObjectInput.ForTestObject("gen_maps.bpf.c") with { Types = "event" });
+        var d = Assert.Single(result.Diagnostics, x => x.Id == "EBPF011");
+        Assert.Contains("'event'", d.GetMessage());
+    }
 }

@@ -25,6 +25,20 @@ public class GoldenTests
         AssertMatchesGolden(golden, result.SingleSource);
     }
 
+    /// <summary>The Types metadata: named types no map or global reaches become nested types like the others.</summary>
+    [Fact]
+    public void NamedTypesMatchGolden()
+    {
+        var input = ObjectInput.ForTestObject("gen_named_types.bpf.c") with { Types = NamedTypes };
+        var result = GeneratorHarness.Run(input);
+        Assert.Empty(result.Errors);
+        var golden = Path.Combine(RepoPaths.Root, "tests", "Generator.Tests", "Golden", "gen_named_types.g.cs");
+        AssertMatchesGolden(golden, result.SingleSource);
+    }
+
+    /// <summary>Everything gen_named_types.bpf.c anchors, except counter_t (a typedef of an integer: EBPF011).</summary>
+    internal const string NamedTypes = "event,kind,sample_t,addr,maps,stats";
+
     internal static void AssertMatchesGolden(string goldenPath, string actual)
     {
         if (Environment.GetEnvironmentVariable("EBPF_UPDATE_GOLDEN") == "1")

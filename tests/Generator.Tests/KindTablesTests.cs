@@ -1,11 +1,11 @@
 using System.Text.RegularExpressions;
-using Ebpf.Generator.Parsing;
 using Ebpf.Object;
 using Ebpf.TestKit;
 
 namespace Ebpf.Generator.Tests;
 
-/// <summary>The generator's program and map tables agree with docs/skeleton-contract.md.</summary>
+/// <summary>The program and map tables the generator emits from (in Ebpf.Object) agree with docs/skeleton-contract.md;
+/// ProgramAndMapClassesTests (Runtime.Tests) holds the same tables against the runtime's classes.</summary>
 public partial class KindTablesTests
 {
     private static string Contract => File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "skeleton-contract.md"));
@@ -26,7 +26,7 @@ public partial class KindTablesTests
                 foreach (var cls in classes)
                 {
                     var type = Enum.Parse<ProgramType>(cls[..^"Program".Length]);
-                    Assert.Equal(cls, ProgramKinds.ClassNameFor(type));
+                    Assert.Equal(cls, ProgramClasses.NameFor(type));
                     checkedTypes++;
                 }
                 continue;
@@ -34,14 +34,14 @@ public partial class KindTablesTests
             foreach (var name in types)
             {
                 var type = Enum.Parse<ProgramType>(name.Replace("_", ""), ignoreCase: true);
-                Assert.Equal(classes[0], ProgramKinds.ClassNameFor(type));
+                Assert.Equal(classes[0], ProgramClasses.NameFor(type));
                 checkedTypes++;
             }
         }
-        Assert.True(checkedTypes >= 16, $"only {checkedTypes} program types found in the contract table");
-        Assert.Equal("RawTracepointProgram", ProgramKinds.ClassNameFor(ProgramType.RawTracepointWritable));
-        Assert.Equal("BpfProgram", ProgramKinds.ClassNameFor(ProgramType.Lsm));
-        Assert.Equal("BpfProgram", ProgramKinds.ClassNameFor(ProgramType.Unspec));
+        Assert.True(checkedTypes >= 17, $"only {checkedTypes} program types found in the contract table");
+        Assert.Equal("RawTracepointProgram", ProgramClasses.NameFor(ProgramType.RawTracepointWritable));
+        Assert.Equal("BpfProgram", ProgramClasses.NameFor(ProgramType.Lsm));
+        Assert.Equal("BpfProgram", ProgramClasses.NameFor(ProgramType.Unspec));
     }
 
     [Fact]
@@ -51,15 +51,14 @@ public partial class KindTablesTests
             .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Count(c => c == ',') + (m.Groups[2].Success ? 1 : 0));
         foreach (var type in Enum.GetValues<MapType>())
         {
-            var (cls, shape) = MapKinds.ViewFor(type);
+            var (cls, shape) = MapViews.For(type);
             if (shape == MapViewShape.Plain)
             {
                 Assert.Equal("BpfMap", cls);
                 continue;
             }
             Assert.True(declared.ContainsKey(cls), $"{type} -> {cls}, which docs/skeleton-contract.md does not declare");
-            var arity = shape switch { MapViewShape.NoTypes => 0, MapViewShape.KeyAndValue => 2, _ => 1 };
-            Assert.Equal(declared[cls], arity);
+            Assert.Equal(declared[cls], MapViews.Arity(shape));
         }
     }
 

@@ -1,4 +1,6 @@
 using Ebpf.Generator.Parsing;
+using Ebpf.Generator.Tests.Harness;
+using Ebpf.Object;
 
 namespace Ebpf.Generator.Tests;
 
@@ -30,6 +32,22 @@ public class NamingTests
         Assert.Equal("Field", scope.Take("", "Field", out var renamed));
         Assert.True(renamed);
         Assert.Equal("Field1", scope.Take("", "Field"));
+    }
+
+    [Theory]
+    [InlineData("XDP-proxy.bpf.c")]
+    [InlineData("XDP-proxy.bpf.o")]
+    [InlineData("obj/Debug/bpf/XDP-proxy.bpf.o.b64")]
+    [InlineData("xdp_proxy.c")]
+    public void TaskAndGeneratorDeriveOneDefaultSkeletonName(string file) =>
+        Assert.Equal("XdpProxySkel", SkeletonNames.FromFileName(file));
+
+    [Fact]
+    public void WithoutASkeletonNameTheGeneratorUsesTheTasksDefault()
+    {
+        var input = ObjectInput.ForTestObject("gen_maps.bpf.c") with { SkeletonName = "", Path = "/obj/Debug/bpf/XDP-proxy.bpf.o.b64" };
+        var result = GeneratorHarness.Run(input);
+        Assert.Contains("public sealed partial class XdpProxySkel", result.SingleSource);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Ebpf.Build.Clang;
+using Ebpf.Object;
 
 namespace Ebpf.Build.Tasks.Tests;
 
@@ -83,6 +84,8 @@ public sealed class ClangPiecesTests : IDisposable
     [InlineData("build_count_packets.bpf.c", "BuildCountPacketsSkel")]
     [InlineData("tc.c", "TcSkel")]
     [InlineData("4in6.bpf.c", "_4in6Skel")]
+    [InlineData("XDP-proxy.bpf.c", "XdpProxySkel")]
+    [InlineData("myProbe.bpf.c", "MyProbeSkel")]
     public void DefaultSkeletonNameComesFromTheFileName(string file, string expected) =>
         Assert.Equal(expected, SkeletonNames.FromFileName(file));
 
@@ -91,12 +94,16 @@ public sealed class ClangPiecesTests : IDisposable
     {
         var settings = new ClangSettings("/proj", "bpfel", "x86", "/usr/include/x86_64-linux-gnu", ["-Wall"], "/proj/obj/bpf/include");
         var source = new BpfSourceInfo("/proj/x.bpf.c", "/proj/obj/bpf/x.bpf.o", "/proj/obj/bpf/x.bpf.d", "/proj/obj/bpf/x.bpf.o.b64",
-                                       "/proj/obj/bpf/x.bpf.flags", ["/proj/inc"], ["-DX=1"], "XSkel", "Ns", "Ebpf.Objects.x.bpf.o");
+                                       "/proj/obj/bpf/x.bpf.flags", ["/proj/inc"], ["-DX=1"], "XSkel", "Ns", "Ebpf.Objects.x.bpf.o",
+                                       [], "/proj/obj/bpf/x.bpf.types.c", "/proj/App.csproj");
         var args = ClangCommandLine.Build(settings, source);
         Assert.Equal(
             ["-target", "bpfel", "-g", "-O2", "-D__TARGET_ARCH_x86", "-fdiagnostics-format=msvc", "-fno-color-diagnostics",
              "-ffile-prefix-map=/proj=.", "-I/proj/inc", "-I/proj/obj/bpf/include", "-idirafter", "/usr/include/x86_64-linux-gnu",
              "-Wall", "-DX=1", "-MD", "-MF", "/proj/obj/bpf/x.bpf.d", "-c", "/proj/x.bpf.c", "-o", "/proj/obj/bpf/x.bpf.o"],
             args);
+        // With Types, the wrapper is compiled instead of the source; everything else is the same.
+        var withTypes = ClangCommandLine.Build(settings, source with { Types = ["event"] });
+        Assert.Equal(args.Select(a => a == "/proj/x.bpf.c" ? "/proj/obj/bpf/x.bpf.types.c" : a), withTypes);
     }
 }

@@ -4,8 +4,9 @@ using Ebpf.TestKit;
 namespace Ebpf.Build.Tasks.Tests;
 
 /// <summary>
-/// dotnet pack writes Ebpf.Build (targets, task with CliWrap beside it, generator as analyzer) and Ebpf.Runtime;
-/// a new console project outside the repository restores both from a local feed into a private package
+/// dotnet pack writes Ebpf.Build (targets, task with CliWrap and Ebpf.Object beside it, generator with Ebpf.Object as
+/// analyzers), Ebpf.Runtime and Ebpf.Object (its dependency); a new console project outside the repository restores
+/// them from a local feed into a private package
 /// folder, adds one BpfSource, and gets its skeleton and embedded object.
 /// </summary>
 [Collection(RealBuilds.Name)]
@@ -21,7 +22,7 @@ public sealed class PackageFlowTests
         try
         {
             // Debug: the test project's own build has just built these, so pack only checks they are up to date.
-            foreach (var csproj in new[] { "src/MSBuild.Tasks/Ebpf.Build.Tasks.csproj", "src/Runtime/Ebpf.Runtime.csproj" })
+            foreach (var csproj in new[] { "src/MSBuild.Tasks/Ebpf.Build.Tasks.csproj", "src/Runtime/Ebpf.Runtime.csproj", "src/Object/Ebpf.Object.csproj" })
                 DotnetCli.Run(RepoPaths.Root, ["pack", csproj, "-c", "Debug", "-nologo", "-nodeReuse:false", "-o", feed.FullName, $"-p:Version={Version}"])
                          .EnsureSuccess();
 
@@ -31,7 +32,8 @@ public sealed class PackageFlowTests
                 var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
                 foreach (var expected in new[]
                          {
-                             "tasks/net10.0/Ebpf.Build.Tasks.dll", "tasks/net10.0/CliWrap.dll", "analyzers/dotnet/cs/Ebpf.Generator.dll",
+                             "tasks/net10.0/Ebpf.Build.Tasks.dll", "tasks/net10.0/CliWrap.dll", "tasks/net10.0/Ebpf.Object.dll",
+                             "analyzers/dotnet/cs/Ebpf.Generator.dll", "analyzers/dotnet/cs/Ebpf.Object.dll",
                              "build/Ebpf.Build.props", "build/Ebpf.Build.targets", "buildTransitive/Ebpf.Build.props", "buildTransitive/Ebpf.Build.targets",
                          })
                     Assert.Contains(expected, entries);
@@ -41,7 +43,14 @@ public sealed class PackageFlowTests
                 Assert.Contains("<developmentDependency>true</developmentDependency>", text);
                 Assert.DoesNotContain("<dependency ", text);
             }
-            Assert.True(File.Exists(Path.Combine(feed.FullName, $"Ebpf.Runtime.{Version}.nupkg")));
+            using (var zip = ZipFile.OpenRead(Path.Combine(feed.FullName, $"Ebpf.Runtime.{Version}.nupkg")))
+            {
+                using var nuspec = new StreamReader(zip.GetEntry("Ebpf.Runtime.nuspec")!.Open());
+                Assert.Contains($"<dependency id=\"Ebpf.Object\" version=\"{Version}\"", nuspec.ReadToEnd());
+                Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith("Ebpf.Object.dll", StringComparison.Ordinal));
+            }
+            using (var zip = ZipFile.OpenRead(Path.Combine(feed.FullName, $"Ebpf.Object.{Version}.nupkg")))
+                Assert.Contains("lib/netstandard2.0/Ebpf.Object.dll", zip.Entries.Select(e => e.FullName));
 
             using var project = TempProject.Create("package-consumer", """<BpfSource Include="build_count_packets.bpf.c" />""", packageVersion: Version);
             File.WriteAllText(project.Path_("nuget.config"), $"""

@@ -33,7 +33,7 @@ internal static class BenchFormat
     public static string Markdown(BenchReport r)
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"`{r.Command}`, {r.StartedUtc:yyyy-MM-dd HH:mm} UTC, Linux {r.Kernel}, {r.Cpus} CPUs, loader {r.Loader}; " +
+        sb.AppendLine($"`{r.Command}`, {r.StartedUtc:yyyy-MM-dd HH:mm} UTC, Linux {r.Kernel}, {r.Cpus} CPUs; " +
                       $"{r.Placement}; {(r.Rounds > 1 ? $"median of {r.Rounds} interleaved rounds; " : "")}iperf3 {r.SecondsPerThroughputRun:0.#} s per run, request/response {r.SecondsPerLatencyRun:0.#} s per run.");
         sb.AppendLine();
         sb.AppendLine("| " + string.Join(" | ", Header) + " |");

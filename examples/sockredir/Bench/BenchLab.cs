@@ -15,7 +15,7 @@ internal sealed class BenchLab : IDisposable
     private readonly string home;
     private readonly List<Process> started = [];
 
-    public BenchLab(IRedirector redirector)
+    public BenchLab(SocketRedirector redirector)
     {
         var name = $"sockredir-bench-{Environment.ProcessId}";
         Netns = name;

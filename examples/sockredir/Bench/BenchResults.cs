@@ -81,5 +81,4 @@ internal sealed record BenchReport(
     int Rounds,
     double SecondsPerThroughputRun,
     double SecondsPerLatencyRun,
-    string Loader,
     IReadOnlyList<SizeResult> Sizes);

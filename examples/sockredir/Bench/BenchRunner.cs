@@ -20,7 +20,7 @@ internal sealed record BenchOptions(IReadOnlyList<int> Sizes, TimeSpan Throughpu
 /// ratio the median of the rounds' ratios (<see cref="PairedRatios"/>): single iperf3 runs are bimodal on a VM (seen:
 /// 9 or 22 Gbit/s for the same redirected run at 16 KiB; 115 or 230 Mbit/s for both paths at 64 B with TCP_NODELAY).
 /// </summary>
-internal sealed class BenchRunner(IRedirector redirector, BenchOptions options, TextWriter progress)
+internal sealed class BenchRunner(SocketRedirector redirector, BenchOptions options, TextWriter progress)
 {
     private int nextPort = 20000;
 
@@ -49,7 +49,7 @@ internal sealed class BenchRunner(IRedirector redirector, BenchOptions options, 
         }
         return new BenchReport(options.Command, started, File.ReadAllText("/proc/sys/kernel/osrelease").Trim(),
             Environment.ProcessorCount, options.Placement.Describe(), options.Rounds, options.ThroughputRun.TotalSeconds, options.LatencyRun.TotalSeconds,
-            redirector.GetType().Name, results);
+            results);
     }
 
     private ModeFigures Measure(BenchLab lab, bool redirected, int size)

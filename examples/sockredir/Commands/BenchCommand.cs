@@ -23,8 +23,8 @@ internal static class BenchCommand
             rounds,
             a.Option("--out") ?? "sockredir-bench", "sockredir " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
 
-        using var redirector = RedirectorFactory.Create(RedirectorArgs.From(a));
-        Console.WriteLine($"sockredir bench: {sizes.Length} sizes, plain loopback TCP then redirected for each, loader {redirector.GetType().Name}, {placement.Describe()}");
+        using var redirector = new SocketRedirector(RedirectorArgs.From(a));
+        Console.WriteLine($"sockredir bench: {sizes.Length} sizes, plain loopback TCP then redirected for each, {placement.Describe()}");
         var report = new BenchRunner(redirector, options, Console.Out).Run();
 
         Console.WriteLine();

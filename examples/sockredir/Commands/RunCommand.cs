@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Ebpf.Examples.Sockredir.Linux;
 using Ebpf.Examples.Sockredir.Redirector;
@@ -56,7 +58,7 @@ internal static class RunCommand
     /// <summary>Loads, attaches to <paramref name="cgroup"/>, prints counters until <paramref name="stop"/>, detaches.</summary>
     private static int Redirect(string cgroup, RedirectorOptions options, CancellationToken stop)
     {
-        using var redirector = RedirectorFactory.Create(options);
+        using var redirector = new SocketRedirector(options);
         foreach (var other in redirector.OtherSockOpsPrograms(cgroup))
             Console.Error.WriteLine($"sockredir: warning: sock_ops program {other} already runs for {cgroup} (attached to it or to a cgroup above it); two sockmap users on one cgroup can steal each other's sockets");
         redirector.Attach(cgroup);
@@ -64,21 +66,36 @@ internal static class RunCommand
                           (cgroup == Cgroups.Root() ? " (the whole machine)" : "") +
                           "; connections made from now on; Ctrl+C to stop");
 
-        var last = redirector.ReadStats();
         // Passed to TCP, by reason: "no peer" (remote, outside the cgroup), "after TCP" (the socket already sent through
         // TCP, or was demoted for small writes: it stays on TCP to keep bytes in order), "other" (other family, size limit).
         Console.WriteLine("                    redirected            passed to TCP, msg/s");
         Console.WriteLine("    time  sockets       msg/s      MB/s    no peer  after TCP    other  demoted  pulled/s");
+        var last = redirector.ReadStats();
+        var clock = Stopwatch.StartNew();
         while (!stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
-        {
-            var now = redirector.ReadStats();
-            var d = now.Since(last);
-            last = now;
-            Console.WriteLine($"{DateTime.Now:HH:mm:ss}  {redirector.SocketCount(),7}  {d[Stat.RedirectedMessages],10}  {d[Stat.RedirectedBytes] / 1e6,8:0.0}  " +
-                              $"{d[Stat.PassedNoPeer],9}  {d[Stat.PassedTcpBound],9}  {d[Stat.PassedFamily] + d[Stat.PassedLarge] + d[Stat.NoState],7}  " +
-                              $"{d[Stat.Demoted],7}  {d[Stat.PassPulled],8}");
-        }
-        Console.WriteLine($"sockredir: stopping; totals: {last}");
+            last = PrintRow(redirector, last, clock, partial: false);
+        // One more reading at stop: whatever moved since the last tick (a short job may have run entirely inside it)
+        // belongs in the last row and in the totals.
+        var final = PrintRow(redirector, last, clock, partial: true);
+        Console.WriteLine($"sockredir: stopping; totals: {final}");
         return 0;
+    }
+
+    /// <summary>
+    /// Reads the counters and prints one row of rates since <paramref name="last"/>, over the time the clock says
+    /// has passed (a partial row at stop covers less than a second, and says so). Returns the reading.
+    /// </summary>
+    private static RedirectorStats PrintRow(SocketRedirector redirector, RedirectorStats last, Stopwatch clock, bool partial)
+    {
+        var now = redirector.ReadStats();
+        var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
+        clock.Restart();
+        var d = now.Since(last);
+        double Rate(ulong v) => v / seconds;
+        Console.WriteLine($"{DateTime.Now:HH:mm:ss}  {redirector.SocketCount(),7}  {Rate(d[Stat.RedirectedMessages]),10:0}  {Rate(d[Stat.RedirectedBytes]) / 1e6,8:0.0}  " +
+                          $"{Rate(d[Stat.PassedNoPeer]),9:0}  {Rate(d[Stat.PassedTcpBound]),9:0}  {Rate(d[Stat.PassedFamily] + d[Stat.PassedLarge] + d[Stat.NoState]),7:0}  " +
+                          $"{d[Stat.Demoted],7}  {Rate(d[Stat.PassPulled]),8:0}" +
+                          (partial ? string.Create(CultureInfo.InvariantCulture, $"  (last {seconds:0.00} s, until stop)") : ""));
+        return now;
     }
 }

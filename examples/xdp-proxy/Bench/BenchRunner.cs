@@ -32,8 +32,8 @@ internal sealed class BenchRunner(LabLayout layout, BenchSettings settings, Text
         var paths = new (string Name, Func<BenchRow> Measure)[]
         {
             ("direct to backend", Direct),
-            ("XDP native", () => Xdp(XdpMode.Native)),
-            ("XDP generic", () => Xdp(XdpMode.Generic)),
+            ("XDP native", () => Xdp(XdpAttachMode.Native)),
+            ("XDP generic", () => Xdp(XdpAttachMode.Generic)),
             ("nginx stream", NginxStream),
         };
         var results = paths.ToDictionary(p => p.Name, _ => new List<BenchRow>());
@@ -63,13 +63,13 @@ internal sealed class BenchRunner(LabLayout layout, BenchSettings settings, Text
     private BenchRow Direct() =>
         Measure("direct to backend", $"http://{layout.Backends[0].Address}:{LabLayout.Port}/", () => null, "none (no balancer)");
 
-    private BenchRow Xdp(XdpMode mode)
+    private BenchRow Xdp(XdpAttachMode mode)
     {
         var options = new BalancerOptions(LabHost.Interface, layout.Balancer.Netns, layout.Vip, LabLayout.Port,
             layout.Backends.Select(b => new IPEndPoint(b.Address, LabLayout.Port)).ToArray(), mode, null,
             BalancerOptions.DefaultNatPortMin, BalancerOptions.DefaultNatPortMax);
         using var stats = Ebpf.BpfStats.Enable(); // per-program run time, off again when disposed (or if we die)
-        using var balancer = new Balancer(DataPlaneFactory.Create(), options);
+        using var balancer = new Balancer(new ProxyDataPlane(), options);
         balancer.Start();
         return Measure($"XDP {mode.ToString().ToLowerInvariant()}", VipUrl,
             () => balancer.Snapshot().ProgramCpuMs, "xdp_proxy run time (BPF_ENABLE_STATS)");

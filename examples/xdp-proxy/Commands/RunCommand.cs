@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -16,7 +17,7 @@ internal static class RunCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
 
-        using var balancer = new Balancer(DataPlaneFactory.Create(), options);
+        using var balancer = new Balancer(new ProxyDataPlane(), options);
         balancer.Start();
         using var control = new ControlSocket(options.Interface, options.Netns, request => Handle(balancer, options, request));
         Console.WriteLine($"xdp-proxy: balancing {options.Vip}:{options.Port} on {options.Interface}" +
@@ -24,14 +25,21 @@ internal static class RunCommand
                           $"source {balancer.SnatAddress}, backends {string.Join(", ", options.Backends)}; Ctrl+C to stop");
 
         var previous = balancer.Snapshot();
+        var clock = Stopwatch.StartNew();
         while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
         {
             foreach (var problem in balancer.RefreshNeighbours())
                 Console.Error.WriteLine($"xdp-proxy: warning: {problem}");
             var now = balancer.Snapshot();
-            Console.WriteLine(StatsFormat.PerSecond(previous, now));
+            Console.WriteLine(StatsFormat.PerSecond(previous, now, clock.Elapsed, partial: false));
+            clock.Restart();
             previous = now;
         }
+        // One more reading at stop, still attached: what passed since the last tick belongs in the last row and the totals.
+        var final = balancer.Snapshot();
+        Console.WriteLine(StatsFormat.PerSecond(previous, final, clock.Elapsed, partial: true));
+        Console.WriteLine("xdp-proxy: stopping; totals:");
+        Console.Write(StatsFormat.Table(final));
         Console.WriteLine("xdp-proxy: detaching");
         return 0;
     }
@@ -55,8 +63,8 @@ internal static class RunCommand
             throw new UsageException("--port wants the VIP's TCP port (1-65535)");
         var mode = a.Option("--mode") switch
         {
-            null or "native" => XdpMode.Native,
-            "generic" => XdpMode.Generic,
+            null or "native" => XdpAttachMode.Native,
+            "generic" => XdpAttachMode.Generic,
             var m => throw new UsageException($"--mode is native or generic, not '{m}'"),
         };
         var (min, max) = (BalancerOptions.DefaultNatPortMin, BalancerOptions.DefaultNatPortMax);

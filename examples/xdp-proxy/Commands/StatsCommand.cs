@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 
@@ -38,12 +39,19 @@ internal static class StatsFormat
         return string.Join('\n', lines) + "\n";
     }
 
-    /// <summary>One line per second for `run`: each backend's packet rate both ways.</summary>
-    public static string PerSecond(BalancerSnapshot before, BalancerSnapshot after) =>
-        DateTime.Now.ToString("HH:mm:ss ") + string.Join("  ", after.Backends.Select(b =>
+    /// <summary>
+    /// One line per second for `run`: each backend's packet rates both ways over <paramref name="elapsed"/>, and its
+    /// totals; the partial line at stop covers less than a second and says so.
+    /// </summary>
+    public static string PerSecond(BalancerSnapshot before, BalancerSnapshot after, TimeSpan elapsed, bool partial)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-3);
+        return DateTime.Now.ToString("HH:mm:ss ", CultureInfo.InvariantCulture) + string.Join("  ", after.Backends.Select(b =>
         {
             var p = before.Backends.FirstOrDefault(x => x.Slot == b.Slot && x.Backend == b.Backend);
-            return $"{b.Backend} [{b.State}] {b.PacketsToBackend - (p?.PacketsToBackend ?? 0)} pkt/s in, " +
-                   $"{b.PacketsToClient - (p?.PacketsToClient ?? 0)} pkt/s out (total {b.PacketsToBackend}/{b.PacketsToClient})";
-        }));
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{b.Backend} [{b.State}] {(b.PacketsToBackend - (p?.PacketsToBackend ?? 0)) / seconds:0} pkt/s in, " +
+                $"{(b.PacketsToClient - (p?.PacketsToClient ?? 0)) / seconds:0} pkt/s out (total {b.PacketsToBackend}/{b.PacketsToClient})");
+        })) + (partial ? string.Create(CultureInfo.InvariantCulture, $"  (last {seconds:0.00} s, until stop)") : "");
+    }
 }

@@ -12,7 +12,7 @@ namespace Ebpf.Examples.XdpProxy.ControlPlane;
 /// </summary>
 internal sealed class Balancer : IDisposable
 {
-    private readonly IDataPlane plane;
+    private readonly ProxyDataPlane plane;
     private readonly BalancerOptions options;
     private readonly BackendSlots slots;
     private readonly object gate = new();
@@ -20,7 +20,7 @@ internal sealed class Balancer : IDisposable
     private uint[] table;
 
     /// <param name="resolveMac">Next-hop MAC of a backend; by default the kernel's neighbour table in options.Netns.</param>
-    public Balancer(IDataPlane plane, BalancerOptions options, Func<IPAddress, TimeSpan, byte[]>? resolveMac = null)
+    public Balancer(ProxyDataPlane plane, BalancerOptions options, Func<IPAddress, TimeSpan, byte[]>? resolveMac = null)
     {
         this.plane = plane;
         this.options = options;
@@ -63,7 +63,7 @@ internal sealed class Balancer : IDisposable
                 AddLocked(be);
             SnatAddress = options.Snat ?? Neighbours.Resolve(options.Backends[0].Address, options.Netns, TimeSpan.FromSeconds(1)).PreferredSource
                           ?? throw new ToolException($"cannot tell the balancer's own address on {options.Interface}: pass --snat IP");
-            plane.WriteConfig(new BalancerConfig
+            plane.Skel.Maps.Config.Update(0, new XdpProxySkel.Config
             {
                 Vip = Wire.Ip(options.Vip),
                 SnatIp = Wire.Ip(SnatAddress),
@@ -133,13 +133,13 @@ internal sealed class Balancer : IDisposable
             var share = table.Where(v => v != 0).GroupBy(v => (int)v - 1).ToDictionary(g => g.Key, g => g.Count());
             var backends = slots.All.Where(s => s.State != SlotState.Empty).Select(s =>
             {
-                var c = plane.ReadCounters(s.Index);
+                var c = plane.Counters(s.Index);
                 return new BackendSnapshot(s.Index, s.Endpoint!.ToString(), s.State.ToString().ToLowerInvariant(),
                     share.GetValueOrDefault(s.Index), c.PacketsToBackend, c.BytesToBackend, c.PacketsToClient, c.BytesToClient);
             }).ToArray();
             return new BalancerSnapshot(options.Interface, options.Netns, $"{options.Vip}:{options.Port}", SnatAddress.ToString(),
                 options.Mode.ToString().ToLowerInvariant(), backends,
-                plane.ReadStat(ProgramStat.Passed), plane.ReadStat(ProgramStat.NoBackend), plane.ReadStat(ProgramStat.NatExhausted),
+                plane.Stat(ProgramStat.Passed), plane.Stat(ProgramStat.NoBackend), plane.Stat(ProgramStat.NatExhausted),
                 plane.ProgramRunTime.TotalMilliseconds);
         }
     }
@@ -157,28 +157,28 @@ internal sealed class Balancer : IDisposable
         return slot;
     }
 
-    private unsafe void WriteSlot(BackendSlot slot)
+    private void WriteSlot(BackendSlot slot)
     {
-        var entry = new BackendEntry
+        var entry = new XdpProxySkel.Backend
         {
             Ip = Wire.Ip(slot.Endpoint!.Address),
             Port = Wire.Port(slot.Endpoint.Port),
-            Flags = slot.State switch { SlotState.Active => BackendEntry.Active, SlotState.Draining => BackendEntry.Draining, _ => 0 },
+            Flags = slot.State switch { SlotState.Active => XdpProxySkel.Backend.Active, SlotState.Draining => XdpProxySkel.Backend.Draining, _ => 0 },
         };
-        for (var i = 0; i < 6; i++)
-            entry.Mac[i] = slot.Mac[i];
-        plane.WriteBackend(slot.Index, entry);
+        slot.Mac.CopyTo(entry.Mac);
+        plane.Skel.Maps.Backends.Update((uint)slot.Index, entry);
     }
 
     /// <summary>Writes the entries of the new table that differ from the live one; returns how many.</summary>
     private int PublishTable()
     {
         var next = slots.BuildTable();
-        var changes = new List<KeyValuePair<int, uint>>();
+        var changes = new List<(int Index, uint Value)>();
         for (var i = 0; i < next.Length; i++)
             if (next[i] != table[i])
-                changes.Add(new(i, next[i]));
-        plane.WriteMaglev(changes);
+                changes.Add((i, next[i]));
+        foreach (var (index, value) in changes)
+            plane.Skel.Maps.Maglev.Update((uint)index, value);
         table = next;
         return changes.Count;
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using Ebpf.Examples.XdpProxy.DataPlane;
 
 namespace Ebpf.Examples.XdpProxy.ControlPlane;
 
@@ -10,7 +9,7 @@ internal sealed record BalancerOptions(
     IPAddress Vip,
     int Port,
     IReadOnlyList<IPEndPoint> Backends,
-    XdpMode Mode,
+    XdpAttachMode Mode,
     IPAddress? Snat,
     int NatPortMin,
     int NatPortMax)

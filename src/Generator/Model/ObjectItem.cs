@@ -10,5 +10,6 @@ namespace Ebpf.Generator.Model
         string SkeletonName,
         string Namespace,
         string ResourceName,
-        string SourceFile);
+        string SourceFile,
+        string Types);                  // the BpfSource's Types metadata: names separated by ',' ("" = none)
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Ebpf.Object;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace Ebpf.Generator.Parsing
@@ -10,34 +11,10 @@ namespace Ebpf.Generator.Parsing
     /// </summary>
     internal static class Identifiers
     {
-        /// <summary>Roslyn rejects identifiers over 511 characters; stay well below.</summary>
-        private const int MaxLength = 128;
+        private const int MaxLength = SkeletonNames.MaxIdentifierLength;
 
-        /// <summary>
-        /// PascalCase from snake_case: "flow_key" -> "FlowKey", "XDP_PASS" -> "XdpPass", "dstPort" -> "DstPort".
-        /// Every character that is not an ASCII letter or digit separates words. Returns "" when nothing is left;
-        /// a leading digit gets a '_' in front.
-        /// </summary>
-        public static string ToPascal(string raw)
-        {
-            var sb = new StringBuilder();
-            var word = new StringBuilder();
-            foreach (var c in raw)
-            {
-                if (IsAsciiLetterOrDigit(c))
-                {
-                    word.Append(c);
-                    continue;
-                }
-                AppendWord(sb, word);
-            }
-            AppendWord(sb, word);
-            if (sb.Length == 0)
-                return "";
-            if (sb[0] >= '0' && sb[0] <= '9')
-                sb.Insert(0, '_');
-            return sb.Length > MaxLength ? sb.ToString(0, MaxLength) : sb.ToString();
-        }
+        /// <summary>PascalCase from snake_case: "flow_key" -> "FlowKey", "XDP_PASS" -> "XdpPass" (the rule the default skeleton name uses too).</summary>
+        public static string ToPascal(string raw) => SkeletonNames.ToPascal(raw);
 
         /// <summary>A dotted namespace with each part made an identifier; empty parts dropped.</summary>
         public static string ToNamespace(string raw)
@@ -96,20 +73,6 @@ namespace Ebpf.Generator.Parsing
                 }
             }
             return sb.ToString();
-        }
-
-        private static void AppendWord(StringBuilder sb, StringBuilder word)
-        {
-            if (word.Length == 0)
-                return;
-            var allUpper = true;
-            for (var i = 0; i < word.Length; i++)
-                if (word[i] >= 'a' && word[i] <= 'z')
-                    allUpper = false;
-            sb.Append(char.ToUpperInvariant(word[0]));
-            for (var i = 1; i < word.Length; i++)
-                sb.Append(allUpper ? char.ToLowerInvariant(word[i]) : word[i]);
-            word.Clear();
         }
 
         private static bool IsAsciiLetterOrDigit(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');

@@ -60,15 +60,8 @@ namespace Ebpf.Generator.Parsing
 
         private void TranslateMember(BtfMember m)
         {
-            var bitOffset = m.BitOffset;
-            var bits = m.BitfieldSize;
+            var (bitOffset, bits) = types.Btf.MemberBits(m);
             var resolved = types.Btf.Resolve(m.TypeId);
-            // Without kind_flag, BTF encodes a bitfield as an int type whose bit count is smaller than its storage.
-            if (bits == 0 && resolved is BtfInt legacy && (legacy.BitOffset != 0 || legacy.Bits != legacy.Size * 8))
-            {
-                bits = legacy.Bits;
-                bitOffset += legacy.BitOffset;
-            }
             if (bits > 0)
                 TranslateBitfield(m, resolved, bitOffset, bits);
             else

@@ -46,6 +46,8 @@ namespace Ebpf.Generator.Parsing
             var maps = BuildMaps(mapSet);
             var programs = BuildPrograms(programSet);
             var sections = BuildSections(sectionNames);
+            // After maps and globals, so that naming a type in Types never changes the names the others get.
+            new NamedTypes(spec.Btf, types, diagnostics).Build(item.Types);
             return Result(mapSet, programSet, maps, programs, sections, canGenerate: true);
         }
 
@@ -95,14 +97,14 @@ namespace Ebpf.Generator.Parsing
         /// <summary>The typed view's type, or null for the plain BpfMap.</summary>
         private string? MapView(MapSpec map, string property)
         {
-            var (cls, shape) = MapKinds.ViewFor(map.Type);
+            var (cls, shape) = MapViews.For(map.Type);
             string? key = null, value = null, problem = null;
             switch (shape)
             {
                 case MapViewShape.Plain:
                     return null;
                 case MapViewShape.NoTypes:
-                    return "global::Ebpf." + cls;
+                    return "global::" + MapViews.Namespace + "." + cls;
                 case MapViewShape.KeyOnly:
                     key = KeyOrValue(map.KeyTypeId, map.KeySize, property + "Key", "key", out problem);
                     break;
@@ -179,7 +181,7 @@ namespace Ebpf.Generator.Parsing
                 var property = Take(scope, Identifiers.ToPascal(program.Name), "Program", "program", program.Name);
                 if (program.Type == ProgramType.Unspec)
                     diagnostics.Add(Diagnostics.UnknownProgramSection, program.Name, program.SectionName);
-                result.Add(new ProgramModel(property, program.Name, program.SectionName, "global::Ebpf." + ProgramKinds.ClassNameFor(program.Type)));
+                result.Add(new ProgramModel(property, program.Name, program.SectionName, "global::" + ProgramClasses.FullNameFor(program.Type)));
             }
             return result;
         }

@@ -71,10 +71,7 @@ namespace Ebpf.Generator.Parsing
             if (item.SkeletonName.Length == 0)
             {
                 // The build task always sets it; derive the same default it would ("xdp-proxy.bpf.o" -> "XdpProxySkel").
-                var stem = ObjectFileName(item.Path);
-                var dot = stem.IndexOf('.');
-                var derived = Identifiers.ToPascal(dot > 0 ? stem.Substring(0, dot) : stem);
-                return (derived.Length == 0 ? "Bpf" : derived) + "Skel";
+                return SkeletonNames.FromFileName(ObjectFileName(item.Path));
             }
             var name = Identifiers.KeepIdentifierChars(item.SkeletonName);
             if (name.Length == 0 || name[0] == '@')

@@ -3,7 +3,25 @@ namespace Ebpf.Build.Clang;
 /// <summary>One source's clang invocation: the arguments, built the same way for the up-to-date stamp and the compile.</summary>
 internal static class ClangCommandLine
 {
+    /// <summary>The compile of <see cref="BpfSourceInfo.CompiledFile"/> (the source, or its Types wrapper) to the object, writing the .d file.</summary>
     public static IReadOnlyList<string> Build(ClangSettings settings, BpfSourceInfo source)
+    {
+        var args = Common(settings, source);
+        args.AddRange(["-MD", "-MF", source.DependencyFile]);
+        args.AddRange(["-c", source.CompiledFile, "-o", source.ObjectFile]);
+        return args;
+    }
+
+    /// <summary>The same target, defines, include path and flags, reading C from stdin: for the Types probe and preprocessing.</summary>
+    public static IReadOnlyList<string> FromStdin(ClangSettings settings, BpfSourceInfo source, params string[] mode)
+    {
+        var args = Common(settings, source);
+        args.AddRange(mode);
+        args.AddRange(["-x", "c", "-"]);
+        return args;
+    }
+
+    private static List<string> Common(ClangSettings settings, BpfSourceInfo source)
     {
         var args = new List<string>
         {
@@ -23,8 +41,6 @@ internal static class ClangCommandLine
             args.AddRange(["-idirafter", multiarch]);
         args.AddRange(settings.CFlags);
         args.AddRange(source.ClangArgs);
-        args.AddRange(["-MD", "-MF", source.DependencyFile]);
-        args.AddRange(["-c", source.SourceFile, "-o", source.ObjectFile]);
         return args;
     }
 

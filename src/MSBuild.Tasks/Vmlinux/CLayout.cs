@@ -16,12 +16,7 @@ internal sealed class CLayout
     public CLayout(BtfSpec spec) => this.spec = spec;
 
     /// <summary>A member's bitfield width, 0 when it is not a bitfield (kind_flag encoding or int encoding).</summary>
-    public uint BitfieldWidth(BtfMember m)
-    {
-        if (m.BitfieldSize != 0)
-            return m.BitfieldSize;
-        return spec.Resolve(m.TypeId) is BtfInt i && i.Bits != i.Size * 8 ? i.Bits : 0;
-    }
+    public uint BitfieldWidth(BtfMember m) => spec.MemberBits(m).BitfieldSize;
 
     /// <summary>Alignment in bytes of the type as we write it (a packed struct has alignment 1).</summary>
     public uint AlignOf(uint typeId)

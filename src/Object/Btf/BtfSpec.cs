@@ -119,6 +119,21 @@ namespace Ebpf.Btf
             return t;
         }
 
+        /// <summary>
+        /// Where a struct or union member's bits are: its offset in bits from the start of the struct, and its bitfield
+        /// width (0 when it is not a bitfield). BTF has two encodings of a bitfield: with kind_flag the width is in the
+        /// member; without it the member's type is an int whose value bits (BTF_INT_BITS) are fewer than its storage,
+        /// shifted by BTF_INT_OFFSET. This is the one place that knows both.
+        /// </summary>
+        public (uint BitOffset, uint BitfieldSize) MemberBits(BtfMember member)
+        {
+            if (member is null)
+                throw new ArgumentNullException(nameof(member));
+            if (member.BitfieldSize == 0 && Resolve(member.TypeId) is BtfInt legacy && (legacy.BitOffset != 0 || legacy.Bits != legacy.Size * 8))
+                return (member.BitOffset + legacy.BitOffset, legacy.Bits);
+            return (member.BitOffset, member.BitfieldSize);
+        }
+
         /// <summary>True when the type is const-qualified, looking through typedef, volatile, restrict and type_tag.</summary>
         public bool IsConst(uint typeId)
         {

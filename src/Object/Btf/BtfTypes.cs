@@ -105,7 +105,8 @@ namespace Ebpf.Btf
         /// <summary>Offset of the member from the start of the struct, in bits.</summary>
         public uint BitOffset { get; }
 
-        /// <summary>Width of a bitfield in bits; 0 = not a bitfield (or an int-encoded bitfield without kind_flag).</summary>
+        /// <summary>Width of a bitfield in bits; 0 = not a bitfield (or an int-encoded bitfield without kind_flag:
+        /// <see cref="BtfSpec.MemberBits"/> knows both encodings).</summary>
         public uint BitfieldSize { get; }
 
         public override string ToString() => BitfieldSize == 0 ? $"{Name}@{BitOffset}" : $"{Name}@{BitOffset}:{BitfieldSize}";

@@ -96,7 +96,7 @@ internal struct CoreRelocationValue
         var member = composite.Members[acc.Index];
         var memberType = btf.Resolve(member.TypeId);
         var bitOffset = (ulong)spec.BitOffset;
-        ulong bitSize = member.BitfieldSize;
+        ulong bitSize = btf.MemberBits(member).BitfieldSize;
         var bitfield = bitSize > 0;
         ulong byteSize, byteOffset;
         if (bitfield)

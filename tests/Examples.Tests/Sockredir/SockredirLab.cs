@@ -7,7 +7,7 @@ namespace Ebpf.Examples.Tests.Sockredir;
 
 /// <summary>
 /// A fresh network namespace and a test cgroup with the app's redirector loaded (through the app's own
-/// loading path, <see cref="RedirectorFactory"/>), attached on <see cref="Attach"/>. Sockets are made in the
+/// loading path, <see cref="SocketRedirector"/>), attached on <see cref="Attach"/>. Sockets are made in the
 /// namespace, and in the cgroup or outside it, by <see cref="Connect"/>. Dispose detaches and removes everything.
 /// </summary>
 internal sealed class SockredirLab : IDisposable
@@ -23,7 +23,7 @@ internal sealed class SockredirLab : IDisposable
         try
         {
             Cgroup = new TempCgroup("sr");
-            Redirector = RedirectorFactory.Create(options);
+            Redirector = new SocketRedirector(options);
         }
         catch
         {
@@ -35,7 +35,7 @@ internal sealed class SockredirLab : IDisposable
 
     public NetNamespace Ns { get; }
     public TempCgroup Cgroup { get; } = null!;
-    public IRedirector Redirector { get; } = null!;
+    public SocketRedirector Redirector { get; } = null!;
 
     public void Attach() => Redirector.Attach(Cgroup.Path);
 

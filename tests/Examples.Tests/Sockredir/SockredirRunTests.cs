@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
 using Ebpf.Examples.Linux;
 using Ebpf.TestKit;
 
@@ -132,6 +135,44 @@ public sealed class SockredirRunTests
         run.Signal(Posix.SigTerm);
         Assert.True(run.WaitForExit(ExitTimeout), $"run did not exit on SIGTERM:\n{run.Transcript}");
     }
+
+    [Fact]
+    public async Task TheTotalsAtStopCountTrafficThatEndedInsideTheLastSecond()
+    {
+        const int connections = 3, writes = 64, writeSize = 64 << 10; // 4 MiB a connection, in writes too large to be demoted
+        using var lab = new SockredirLab(); // a namespace and a cgroup; the app attaches to the cgroup, the lab's own redirector stays unattached
+        using var run = StartRun("--cgroup", lab.Cgroup.Path, "--seconds", "600");
+        Assert.True(run.WaitForLine("redirecting TCP between processes in", StartTimeout) is not null, $"run did not attach:\n{run.Transcript}");
+
+        // Start right after a tick, so that the whole job falls between two ticks: only a reading at stop can see it.
+        var rows = Rows(run).Count;
+        Assert.True(SpinWait.SpinUntil(() => Rows(run).Count > rows, 5000), $"no per-second row:\n{run.Transcript}");
+        var loBefore = lab.LoopbackTxBytes();
+        var pairs = lab.Connect(connections, IPAddress.Loopback, IPAddress.Loopback);
+        await Task.WhenAll(pairs.SelectMany((p, i) => new[]
+        {
+            Task.Run(() => Streams.WritePattern(p.Client, i, Enumerable.Repeat(writeSize, writes)), TestContext.Current.CancellationToken),
+            Streams.ReceivePatternAsync(p.Server, i, (long)writes * writeSize, TestContext.Current.CancellationToken),
+        }));
+        run.Signal(Posix.SigTerm);
+        Assert.True(run.WaitForExit(ExitTimeout), $"run did not exit on SIGTERM:\n{run.Transcript}");
+        var loopback = lab.LoopbackTxBytes() - loBefore;
+
+        var totals = run.LineWith("stopping; totals: ") ?? throw new Xunit.Sdk.XunitException($"no totals line:\n{run.Transcript}");
+        Assert.True(Total(totals, "SocketsAdded") == 2 * connections, $"the totals miss sockets of the last second:\n{run.Transcript}");
+        Assert.True(Total(totals, "RedirectedBytes") == (ulong)(connections * writes * writeSize), $"the totals miss bytes of the last second:\n{run.Transcript}");
+        Assert.True(loopback < writeSize, $"loopback carried {loopback} bytes: the traffic was not redirected, so the totals prove nothing");
+        var last = Rows(run)[^1];
+        Assert.True(last.Contains("until stop", StringComparison.Ordinal), $"no partial row at stop:\n{run.Transcript}");
+    }
+
+    /// <summary>The per-second rows printed so far (they start with the time of day).</summary>
+    private static List<string> Rows(AppRun run) =>
+        run.Transcript.Split('\n').Where(l => Regex.IsMatch(l, @"^\d\d:\d\d:\d\d ")).ToList();
+
+    /// <summary>One counter of the totals line (`Name=value, ...`).</summary>
+    private static ulong Total(string totals, string name) =>
+        ulong.Parse(Regex.Match(totals, $@"\b{name}=(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
 
     private static AppRun StartRun(params string[] args)
     {

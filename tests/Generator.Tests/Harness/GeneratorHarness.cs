@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Ebpf.Object;
 using Ebpf.TestKit;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -10,19 +11,20 @@ namespace Ebpf.Generator.Tests.Harness;
 /// <summary>One object as the Ebpf.Build targets hand it to the generator: the base64 text and its item metadata.</summary>
 public sealed record ObjectInput(string Path, string Text, string SkeletonName, string Namespace, string ResourceName, string SourceFile)
 {
+    /// <summary>The Types metadata (names separated by ';'); empty = not set.</summary>
+    public string Types { get; init; } = "";
+
     /// <summary>A test object from tests/bpf, with the metadata the build task would set.</summary>
     public static ObjectInput ForTestObject(string cFile, string? skeletonName = null, string ns = "Ebpf.Generator.Tests.Golden")
     {
         var bytes = TestObjects.Bytes(cFile);
         var stem = cFile[..cFile.IndexOf('.')];
-        return FromBytes(bytes, stem, skeletonName ?? Pascal(stem) + "Skel", ns, System.IO.Path.Combine(RepoPaths.TestBpfSources, cFile));
+        return FromBytes(bytes, stem, skeletonName ?? SkeletonNames.FromFileName(cFile), ns, System.IO.Path.Combine(RepoPaths.TestBpfSources, cFile));
     }
 
     public static ObjectInput FromBytes(byte[] bytes, string stem, string skeletonName, string ns = "Test", string? sourceFile = null) =>
         new($"/obj/bpf/{stem}.bpf.o.b64", Convert.ToBase64String(bytes), skeletonName, ns, $"Ebpf.Objects.{stem}.bpf.o",
             sourceFile ?? $"/src/{stem}.bpf.c");
-
-    private static string Pascal(string s) => string.Concat(s.Split('_', '-').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..]));
 }
 
 public sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
@@ -65,6 +67,7 @@ public static class GeneratorHarness
             ["build_metadata.AdditionalFiles.EbpfNamespace"] = input.Namespace,
             ["build_metadata.AdditionalFiles.EbpfResourceName"] = input.ResourceName,
             ["build_metadata.AdditionalFiles.EbpfSourceFile"] = input.SourceFile,
+            ["build_metadata.AdditionalFiles.EbpfTypes"] = input.Types,
         });
 
     public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> texts, IReadOnlyDictionary<string, Dictionary<string, string>> metadata) =>

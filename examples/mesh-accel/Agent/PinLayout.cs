@@ -1,0 +1,31 @@
+namespace Ebpf.Examples.MeshAccel.Agent;
+
+/// <summary>
+/// Where an installed mesh-accel lives: in the BPF file system its maps (pinned by name, LIBBPF_PIN_BY_NAME) and one pinned
+/// link per program under links/; beside it in /run (bpffs holds only BPF objects and directories) the cgroup the links are
+/// attached to and the running agent's pid. Pins are what make the agent fail closed: they keep the programs attached
+/// and the maps alive while no agent runs; a new agent adopts them.
+/// </summary>
+internal sealed record PinLayout(string Dir)
+{
+    public const string DefaultDir = "/sys/fs/bpf/mesh-accel";
+
+    public string Links => Path.Combine(Dir, "links");
+    public string Link(string program) => Path.Combine(Links, program);
+    public string Map(string name) => Path.Combine(Dir, name);
+
+    /// <summary>/run/mesh-accel/&lt;pin dir with / as _&gt;: plain files of this installation.</summary>
+    public string StateDir => Path.Combine("/run/mesh-accel/installs", Dir.Trim('/').Replace('/', '_'));
+    public string CgroupFile => Path.Combine(StateDir, "cgroup");
+    public string AgentPidFile => Path.Combine(StateDir, "agent.pid");
+
+    public bool Installed => Directory.Exists(Links) && Directory.EnumerateFileSystemEntries(Links).Any();
+
+    /// <summary>The cgroup the installed programs are attached to, or null.</summary>
+    public string? InstalledCgroup => Installed && File.Exists(CgroupFile) ? File.ReadAllText(CgroupFile).Trim() : null;
+
+    /// <summary>The pid of a running agent of this installation, or null.</summary>
+    public int? RunningAgent =>
+        File.Exists(AgentPidFile) && int.TryParse(File.ReadAllText(AgentPidFile).Trim(), out var pid) && Posix.Alive(pid)
+        && File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains("mesh-accel", StringComparison.Ordinal) ? pid : null;
+}

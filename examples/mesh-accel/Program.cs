@@ -1,0 +1,3 @@
+using Ebpf.Examples.MeshAccel.Commands;
+
+return CommandLine.Run(args);

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using Ebpf.Examples.Tcptop.Kernel;
+
+namespace Ebpf.Examples.Tcptop.Commands;
+
+/// <summary>Options both commands have: how large the kernel maps are, and which BTF to check the kernel against.</summary>
+internal sealed class CommonOptions
+{
+    public readonly Option<int> MaxProcesses = Positive("--max-processes", 16384, "Entries of the per-process kernel map; inserts into a full map are counted (tcptop_map_failed_inserts_total)");
+    public readonly Option<int> MaxCgroups = Positive("--max-cgroups", 4096, "Entries of the per-cgroup kernel map");
+    public readonly Option<int> MaxConnections = Positive("--max-connections", 16384, "Entries of the per-connection kernel map (top --by connection)");
+    public readonly Option<string?> KernelBtf = new("--kernel-btf") { Description = "Check the kernel against this BTF file instead of /sys/kernel/btf/vmlinux (also used for CO-RE)", HelpName = "FILE" };
+
+    public void AddTo(Command command)
+    {
+        command.Add(MaxProcesses);
+        command.Add(MaxCgroups);
+        command.Add(MaxConnections);
+        command.Add(KernelBtf);
+    }
+
+    public TracerOptions Tracer(ParseResult p, bool trackConnections) => new()
+    {
+        MaxProcesses = p.GetValue(MaxProcesses),
+        MaxCgroups = p.GetValue(MaxCgroups),
+        MaxConnections = p.GetValue(MaxConnections),
+        TrackConnections = trackConnections,
+        KernelBtfPath = p.GetValue(KernelBtf),
+    };
+
+    public static Option<int> Positive(string name, int fallback, string description, params string[] aliases)
+    {
+        var o = new Option<int>(name, aliases) { Description = description, DefaultValueFactory = _ => fallback, HelpName = "N" };
+        o.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+                r.AddError($"{name} wants a number of at least 1");
+        });
+        return o;
+    }
+}

@@ -1,0 +1,3 @@
+using Ebpf.Examples.Tcptop.Commands;
+
+return CommandLine.Run(args);

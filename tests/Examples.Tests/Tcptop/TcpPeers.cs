@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Ebpf.TestKit;
+
+namespace Ebpf.Examples.Tests.Tcptop;
+
+/// <summary>
+/// tcp_peer.c, compiled once per test run with the host's gcc: the sending and receiving processes of the tcptop tests,
+/// each started in a cgroup of the test's own and under a process name (comm) of its own, so the test can find
+/// exactly its own traffic among everything the machine sends.
+/// </summary>
+internal static class TcpPeers
+{
+    private static readonly Lazy<string> binary = new(Compile);
+
+    public static string Binary => binary.Value;
+
+    private static string Compile()
+    {
+        var source = Path.Combine(RepoPaths.Root, "tests", "Examples.Tests", "Tcptop", "tcp_peer.c");
+        var dir = Directory.CreateTempSubdirectory("tcptop-peer-");
+        var output = Path.Combine(dir.FullName, "tcp_peer");
+        HostCommand.Check("gcc", "-O2", "-Wall", "-Werror", "-o", output, source);
+        return output;
+    }
+
+    /// <summary>A comm (at most 15 characters) unique to this test run and <paramref name="hint"/>.</summary>
+    public static string Comm(string hint)
+    {
+        var name = $"tt{Environment.ProcessId:x}{hint}";
+        return name.Length <= 15 ? name : name[..15];
+    }
+
+    /// <summary>Starts the server in <paramref name="cgroup"/> (and <paramref name="ns"/>) and returns it with the port it listens on.</summary>
+    public static (Process Process, int Port) Serve(TempCgroup cgroup, NetNamespace? ns, string comm, string address)
+    {
+        var portFile = Path.Combine(Path.GetTempPath(), $"tcptop-port-{Guid.NewGuid():N}");
+        var p = Start(cgroup, ns, "serve", comm, address, portFile);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!File.Exists(portFile))
+        {
+            if (p.HasExited)
+                throw new InvalidOperationException($"tcp_peer serve exited: {p.StandardError.ReadToEnd()}");
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException("tcp_peer serve did not write its port");
+            Thread.Sleep(20);
+        }
+        var port = int.Parse(File.ReadAllText(portFile).Trim());
+        File.Delete(portFile);
+        return (p, port);
+    }
+
+    public static Process Send(TempCgroup cgroup, NetNamespace? ns, string comm, string address, int port, long bytes, params int[] writeSizes) =>
+        Start(cgroup, ns, "send", comm, address, port.ToString(), bytes.ToString(), string.Join(',', writeSizes));
+
+    /// <summary>Waits for a peer and returns the number it printed ("sent N" / "received N").</summary>
+    public static long Result(Process p, string word)
+    {
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(120)))
+            throw new TimeoutException($"tcp_peer did not finish; stderr: {stderr}");
+        p.WaitForExit();
+        var line = stdout.Result.Trim();
+        Assert.True(p.ExitCode == 0 && line.StartsWith(word + " ", StringComparison.Ordinal), $"tcp_peer: exit {p.ExitCode}, '{line}', {stderr.Result}");
+        return long.Parse(line[(word.Length + 1)..]);
+    }
+
+    private static Process Start(TempCgroup cgroup, NetNamespace? ns, params string[] args) =>
+        ns is null ? cgroup.Start(Binary, args) : cgroup.Start("ip", ["netns", "exec", ns.Name, Binary, .. args]);
+}
