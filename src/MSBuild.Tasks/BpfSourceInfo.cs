@@ -21,6 +21,13 @@ internal sealed record BpfSourceInfo(
     string TypesFile,
     string ItemProjectFile)            // the project file that declares the BpfSource item: where item-level errors point
 {
+    /// <summary>
+    /// A source compiled outside a build (the test kit's objects): no skeleton, no Types, the .d file beside the object.
+    /// Kept here so that a new field gets its neutral value in one place.
+    /// </summary>
+    public static BpfSourceInfo Standalone(string sourceFile, string objectFile, IReadOnlyList<string> clangArgs) =>
+        new(sourceFile, objectFile, objectFile + ".d", "", "", [], clangArgs, "", "", "", [], "", "");
+
     /// <summary>The file clang compiles: the source itself, or the generated wrapper that anchors <see cref="Types"/> (TypeAnchors).</summary>
     public string CompiledFile => Types.Count == 0 ? SourceFile : TypesFile;
 

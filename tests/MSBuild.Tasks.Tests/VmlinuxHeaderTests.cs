@@ -53,7 +53,7 @@ public sealed class VmlinuxHeaderTests : IClassFixture<VmlinuxHeaderTests.Genera
         var obj = Path.Combine(generated.Directory.FullName, "build_core.bpf.o");
         // The task's own command line, with the generated header's folder as the vmlinux include folder.
         var settings = ClangSettings.ForHost(RepoPaths.TestBpfSources, vmlinuxDirectory: generated.Directory.FullName);
-        var source = new BpfSourceInfo(Path.Combine(RepoPaths.TestBpfSources, "build_core.bpf.c"), obj, obj + ".d", "", "", [], [], "", "", "");
+        var source = BpfSourceInfo.Standalone(Path.Combine(RepoPaths.TestBpfSources, "build_core.bpf.c"), obj, []);
         HostCommand.Run("clang", ClangCommandLine.Build(settings, source), TimeSpan.FromMinutes(3), RepoPaths.TestBpfSources).EnsureSuccess();
 
         var spec = ObjectSpec.Parse(File.ReadAllBytes(obj));

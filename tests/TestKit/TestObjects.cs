@@ -34,9 +34,10 @@ public static class TestObjects
         var stem = Path.GetFileName(source)[..^".bpf.c".Length];
         var commandLine = ClangCommandLine.Format(clang.Value, ClangCommandLine.Build(settings, Info(source, "OUT", extraArgs)));
         var key = Hash(text + commandLine + HeaderStamp(projectDirectory));
-        var dir = Path.Combine(Path.GetTempPath(), "ebpf-test-objects");
+        // Named x.bpf.o as the build names it (the loader takes the object name from the file name), in a folder per key.
+        var dir = Path.Combine(Path.GetTempPath(), "ebpf-test-objects", key);
         Directory.CreateDirectory(dir);
-        var output = Path.Combine(dir, $"{stem}-{key}.o");
+        var output = Path.Combine(dir, $"{stem}.bpf.o");
         lock (gate)
         {
             if (File.Exists(output))
@@ -59,8 +60,27 @@ public static class TestObjects
 
     public static byte[] Bytes(string name, params string[] extraArgs) => File.ReadAllBytes(Compile(name, extraArgs));
 
+    /// <summary>
+    /// Compiles tests/bpf/<paramref name="name"/> and loads it through <see cref="BpfObject"/>, as an application's
+    /// skeleton would (maps created, every autoloaded program loaded); disposed again if the load fails.
+    /// </summary>
+    public static BpfObject Load(string name, BpfObjectOptions? options = null)
+    {
+        var obj = BpfObject.OpenFile(Compile(name), options);
+        try
+        {
+            obj.Load();
+            return obj;
+        }
+        catch
+        {
+            obj.Dispose();
+            throw;
+        }
+    }
+
     private static BpfSourceInfo Info(string source, string output, string[] extraArgs) =>
-        new(source, output, output + ".d", "", "", [], extraArgs, "", "", "");
+        BpfSourceInfo.Standalone(source, output, extraArgs);
 
     private static string HeaderStamp(string directory)
     {
