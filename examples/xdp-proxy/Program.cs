@@ -1,3 +1,3 @@
 using Ebpf.Examples.XdpProxy.Commands;
 
-return CommandLine.Run(args);
+return Cli.Run(args);

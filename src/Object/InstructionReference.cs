@@ -8,5 +8,5 @@ namespace Ebpf.Object
     /// <paramref name="Weak"/>: the extern is declared <c>__weak</c> (Kfunc/Extern), so a kernel without it is not an error:
     /// the loader writes 0 for its address and makes its calls ones the verifier refuses only where they are reachable.
     /// </summary>
-    public readonly record struct InstructionReference(int InstructionIndex, ReferenceKind Kind, string Symbol, uint Offset, bool Weak = false);
+    internal readonly record struct InstructionReference(int InstructionIndex, ReferenceKind Kind, string Symbol, uint Offset, bool Weak = false);
 }

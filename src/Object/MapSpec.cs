@@ -21,22 +21,28 @@ namespace Ebpf.Object
         /// <summary>The map variable's symbol name; data-section maps are named like libbpf: ".rodata", ".bss", ".data.foo".</summary>
         public string Name { get; }
 
-        public MapType Type { get; set; }
+        /// <summary>The map type, key and value sizes and entries as declared; the loader adjusts them where the kernel
+        /// needs it (ring buffer size to whole pages, perf event array to the CPU count) and the runtime's
+        /// <c>BpfMap.MaxEntries</c>/<c>Flags</c> change them until the object is loaded.</summary>
+        public MapType Type { get; internal set; }
 
-        public uint KeySize { get; set; }
+        public uint KeySize { get; internal set; }
 
-        public uint ValueSize { get; set; }
+        public uint ValueSize { get; internal set; }
 
-        public uint MaxEntries { get; set; }
+        public uint MaxEntries { get; internal set; }
 
         /// <summary>BPF_F_* map flags (data maps: BPF_F_RDONLY_PROG|BPF_F_MMAPABLE for .rodata, BPF_F_MMAPABLE otherwise).</summary>
-        public uint Flags { get; set; }
+        public uint Flags { get; internal set; }
 
-        public PinType Pinning { get; set; }
+        /// <summary>LIBBPF_PIN_BY_NAME from the map definition's <c>pinning</c>; settable when creating a map by hand.</summary>
+        public PinType Pinning { get; init; }
 
-        public uint NumaNode { get; set; }
+        /// <summary>The NUMA node to allocate on (with BPF_F_NUMA_NODE in <see cref="Flags"/>).</summary>
+        public uint NumaNode { get; init; }
 
-        public ulong MapExtra { get; set; }
+        /// <summary>map_extra: e.g. the number of hash functions of a bloom filter.</summary>
+        public ulong MapExtra { get; init; }
 
         /// <summary>BTF type id of the key (0 = none, e.g. ring buffers, data maps, maps declared with key_size only).</summary>
         public uint KeyTypeId { get; }
@@ -52,7 +58,7 @@ namespace Ebpf.Object
 
         /// <summary>Initial contents of a map of maps or prog array from a <c>values = { ... }</c> initialiser:
         /// (slot index, symbol name of the map or program). Empty when none.</summary>
-        public System.Collections.Generic.IReadOnlyList<MapSlotInitializer> InitialSlots { get; internal set; } = System.Array.Empty<MapSlotInitializer>();
+        internal System.Collections.Generic.IReadOnlyList<MapSlotInitializer> InitialSlots { get; set; } = System.Array.Empty<MapSlotInitializer>();
 
         /// <summary>BPF_F_RDONLY_PROG: the program can only read the map.</summary>
         public const uint FlagReadOnlyProg = 1u << 7;

@@ -10,7 +10,7 @@ namespace Ebpf.Object
     /// </summary>
     public sealed class ProgramSpec
     {
-        public ProgramSpec(string name, string sectionName, ProgramType type, AttachType expectedAttachType, AttachType attachType,
+        internal ProgramSpec(string name, string sectionName, ProgramType type, AttachType expectedAttachType, AttachType attachType,
                            string? attachTarget, bool sleepable, string license, uint kernelVersion, byte[] instructions,
                            IReadOnlyList<InstructionReference>? references = null, IReadOnlyList<FuncInfo>? funcInfos = null,
                            IReadOnlyList<LineInfo>? lineInfos = null, IReadOnlyList<CoreRelocation>? coreRelocations = null)
@@ -43,7 +43,7 @@ namespace Ebpf.Object
         /// <summary>What BPF_PROG_LOAD wants in expected_attach_type (0 when none).</summary>
         public AttachType ExpectedAttachType { get; }
 
-        /// <summary>What BPF_LINK_CREATE / BPF_PROG_ATTACH wants (see <see cref="SectionNames"/> for the cases without one).</summary>
+        /// <summary>What BPF_LINK_CREATE / BPF_PROG_ATTACH wants (0 for the section names that give none: see <see cref="HasAttachType"/>).</summary>
         public AttachType AttachType { get; }
 
         /// <summary>The part of the section name after the prefix ("sched/sched_process_exec", a function name); null when none.</summary>
@@ -58,10 +58,10 @@ namespace Ebpf.Object
 
         /// <summary>8 bytes per instruction, in the object's byte order: the program's function followed by every
         /// subprogram it calls (transitively), with bpf-to-bpf call offsets already fixed for that layout.</summary>
-        public byte[] Instructions { get; }
+        internal byte[] Instructions { get; }
 
         /// <summary>ld_imm64 of maps/globals/externs and kfunc calls to patch at load.</summary>
-        public IReadOnlyList<InstructionReference> References { get; }
+        internal IReadOnlyList<InstructionReference> References { get; }
 
         /// <summary>One per function in the linked layout; <see cref="FuncInfo.InstructionOffset"/> is an instruction index.</summary>
         public IReadOnlyList<FuncInfo> FuncInfos { get; }

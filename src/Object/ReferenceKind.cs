@@ -1,7 +1,7 @@
 namespace Ebpf.Object
 {
     /// <summary>What an <see cref="InstructionReference"/> points at, i.e. how the loader patches the instruction.</summary>
-    public enum ReferenceKind
+    internal enum ReferenceKind
     {
         /// <summary>ld_imm64 of a map: the loader sets src_reg = BPF_PSEUDO_MAP_FD and imm = the map's fd.</summary>
         Map,

@@ -14,6 +14,6 @@ namespace Ebpf.Object
     /// <param name="XdpFrags">An "xdp.frags" section: load with BPF_F_XDP_HAS_FRAGS.</param>
     /// <param name="HasAttachType">False when <paramref name="AttachType"/> is 0 because the section names no attach
     /// type (0 is also BPF_CGROUP_INET_INGRESS, so this tells the two apart).</param>
-    public sealed record SectionInfo(ProgramType Type, AttachType ExpectedAttachType, AttachType AttachType,
+    internal sealed record SectionInfo(ProgramType Type, AttachType ExpectedAttachType, AttachType AttachType,
                                      string? AttachTarget, bool Sleepable, bool XdpFrags, bool HasAttachType);
 }

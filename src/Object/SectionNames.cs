@@ -11,7 +11,7 @@ namespace Ebpf.Object
     /// followed by '/' and a target; every other entry matches only exactly. The first matching entry wins, so
     /// more specific names come first. A leading '?' (libbpf's "do not auto-load" marker) is ignored here.
     /// </remarks>
-    public static class SectionNames
+    internal static class SectionNames
     {
         [Flags]
         private enum F

@@ -29,7 +29,7 @@ public sealed class AttachPinnedLinkTests
             }
             finally
             {
-                BpfPins.Unpin(pin);
+                BpfFileSystem.Unpin(pin);
             }
         }
         Assert.False(File.Exists(pin));
@@ -43,7 +43,7 @@ public sealed class AttachPinnedLinkTests
         using var obj = TestObjects.Load("attach_trace.bpf.c");
         var prog = obj.GetProgram<RawTracepointProgram>("attach_raw_tp");
         var pin = Path.Combine(bpffs.Path, "a_program");
-        BpfPins.Pin(prog, pin);
+        prog.Pin(pin);
         try
         {
             var e = Assert.Throws<BpfAttachException>(() => BpfLink.OpenPinned(pin));
@@ -51,7 +51,7 @@ public sealed class AttachPinnedLinkTests
         }
         finally
         {
-            BpfPins.Unpin(pin);
+            BpfFileSystem.Unpin(pin);
         }
         var missing = Assert.Throws<BpfAttachException>(() => BpfLink.OpenPinned(Path.Combine(bpffs.Path, "nothing_here")));
         Assert.Contains("nothing is pinned there", missing.Message);

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.CommandLine;
 using Ebpf.Examples.Sockredir.Bench;
 using Ebpf.Examples.Sockredir.Redirector;
 
@@ -7,24 +7,40 @@ namespace Ebpf.Examples.Sockredir.Commands;
 /// <summary>`sockredir bench`: one sweep of message sizes, plain and redirected, then a table, JSON and Markdown.</summary>
 internal static class BenchCommand
 {
-    public static int Run(Args a)
+    public static Command Create()
     {
-        var quick = a.Flag("--quick");
-        var sizes = a.Option("--sizes") is { } list
-            ? list.Split(',').Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v is > 0 and <= 1 << 20
-                ? v : throw new UsageException($"--sizes: '{s}' is not a size from 1 to 1048576")).ToArray()
-            : quick ? BenchOptions.QuickSizes : BenchOptions.FullSizes;
-        var seconds = a.Double("--seconds", quick ? 1 : 3);
-        var rounds = a.Int("--rounds", 1);
-        if (rounds < 1)
-            throw new UsageException("--rounds: at least 1");
-        var placement = a.Flag("--no-pin") ? Placement.Unpinned : Placement.CrossCpu();
-        var options = new BenchOptions(sizes, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(Math.Min(seconds, 2) / (quick ? 2 : 1)), placement,
-            rounds,
-            a.Option("--out") ?? "sockredir-bench", "sockredir " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
+        var quick = new Option<bool>("--quick") { Description = $"sizes {string.Join(',', BenchOptions.QuickSizes)}, 1 s runs" };
+        var sizes = InvariantOptions.NumberList("--sizes", "message sizes in bytes, 1 to 1048576", 1, 1 << 20);
+        var seconds = InvariantOptions.OptionalNumber("--seconds", "seconds per throughput run, at least 1: iperf3 takes whole seconds and runs forever on -t 0 (default 3, --quick 1)", 1.0, 3600.0);
+        var rounds = InvariantOptions.Number("--rounds", "medians of N interleaved rounds", 1, 1000, 1);
+        var noPin = new Option<bool>("--no-pin") { Description = "leave client and server unpinned (default: on two CPUs)" };
+        var outDir = new Option<string>("--out") { Description = "where the JSON and Markdown reports go", HelpName = "DIR", DefaultValueFactory = _ => "sockredir-bench" };
+        var settings = new RedirectorOptionSet();
+        var command = new Command("bench",
+            "Plain loopback TCP against redirected TCP, in a namespace and cgroups of its own: iperf3 throughput and request/response " +
+            "latency p50/p99 and transactions/s (sockperf; ping-pong below 14 B and above 65,507 B), Nagle on and off; a table, JSON and Markdown.")
+        {
+            quick, sizes, seconds, rounds, noPin, outDir,
+        };
+        settings.AddTo(command);
+        command.SetAction(r =>
+        {
+            var isQuick = r.GetValue(quick);
+            var s = r.GetValue(seconds) ?? (isQuick ? 1 : 3);
+            var placement = r.GetValue(noPin) ? Placement.Unpinned : Placement.CrossCpu();
+            var options = new BenchOptions(r.GetValue(sizes) ?? (isQuick ? BenchOptions.QuickSizes : BenchOptions.FullSizes),
+                TimeSpan.FromSeconds(s), TimeSpan.FromSeconds(Math.Min(s, 2) / (isQuick ? 2 : 1)), placement, r.GetValue(rounds),
+                r.GetValue(outDir)!, "sockredir " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
+            return Run(options, settings.From(r));
+        });
+        return command;
+    }
 
-        using var redirector = new SocketRedirector(RedirectorArgs.From(a));
-        Console.WriteLine($"sockredir bench: {sizes.Length} sizes, plain loopback TCP then redirected for each, {placement.Describe()}");
+    private static int Run(BenchOptions options, RedirectorOptions settings)
+    {
+        var (sizes, placement) = (options.Sizes, options.Placement);
+        using var redirector = new SocketRedirector(settings);
+        Console.WriteLine($"sockredir bench: {sizes.Count} sizes, plain loopback TCP then redirected for each, {placement.Describe()}");
         var report = new BenchRunner(redirector, options, Console.Out).Run();
 
         Console.WriteLine();
@@ -38,7 +54,7 @@ internal static class BenchCommand
         File.WriteAllText(stem + ".md", BenchFormat.Markdown(report));
         Console.WriteLine($"written: {stem}.json, {stem}.md");
         if (report.Sizes.Any(s => !s.WasRedirected))
-            return CommandLine.Fail("some redirected runs moved no byte through the program (marked in the table): their figures are plain TCP's");
+            return AppCli.Fail("sockredir", "some redirected runs moved no byte through the program (marked in the table): their figures are plain TCP's");
         return 0;
     }
 }

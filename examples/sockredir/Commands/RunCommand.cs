@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -12,14 +13,33 @@ namespace Ebpf.Examples.Sockredir.Commands;
 /// </summary>
 internal static class RunCommand
 {
-    public static int Run(Args a)
+    public static Command Create()
     {
-        var given = a.Option("--cgroup");
-        var parent = a.Option("--parent");
+        var cgroup = new Option<string?>("--cgroup")
+        {
+            Description = "an existing cgroup v2 directory, used as it is and never removed (default: create sockredir-<pid>)",
+            HelpName = "PATH",
+        };
+        var parent = new Option<string?>("--parent") { Description = "where to create the cgroup (default: the cgroup v2 root)", HelpName = "DIR" };
+        var seconds = InvariantOptions.Number("--seconds", "stop after N seconds; 0: run until Ctrl+C or SIGTERM", 0, int.MaxValue, 0);
+        var settings = new RedirectorOptionSet();
+        var command = new Command("run",
+            "Redirect same-host TCP between the processes of a cgroup; counters every second until Ctrl+C, SIGTERM or --seconds, " +
+            "then the totals. By default it creates the cgroup sockredir-<pid> under the cgroup v2 root (or under --parent) and prints " +
+            "the command that puts a shell in it; on exit it detaches and removes that cgroup, moving processes still in it back to " +
+            "the parent (not killed). On start it removes empty sockredir-<pid> cgroups of runs that are gone (a run killed with SIGKILL leaves one).")
+        {
+            cgroup, parent, seconds,
+        };
+        settings.AddTo(command);
+        command.SetAction(r => Run(r.GetValue(cgroup), r.GetValue(parent), r.GetValue(seconds), settings.From(r)));
+        return command;
+    }
+
+    private static int Run(string? given, string? parent, int seconds, RedirectorOptions options)
+    {
         if (given is not null && parent is not null)
             throw new UsageException("--cgroup and --parent exclude each other: --cgroup names an existing cgroup, --parent says where to create one");
-        var seconds = a.Int("--seconds", 0);
-        var options = RedirectorArgs.From(a);
         using var stop = new CancellationTokenSource();
         // Registered before the cgroup exists, so a signal at any moment from here on ends in the cleanup below.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

@@ -79,7 +79,8 @@ internal sealed class ProcessLedger(LabelChoice labels, int maxSeries, TimeSpan 
             var s = series[tr.Series];
             s.Totals.Sent += dSent;
             s.Totals.Received += dReceived;
-            s.LastFed = t;
+            if (!e.Exited)
+                s.LastFed = t; // an exited process feeds its series only until its exit (see Release below)
             var cg = Cgroup(e.CgroupId);
             cg.Sent += dSent;
             cg.Received += dReceived;
@@ -91,7 +92,8 @@ internal sealed class ProcessLedger(LabelChoice labels, int maxSeries, TimeSpan 
                 {
                     forget.Add(e.Id);
                     tracked.Remove(e.Id);
-                    Release(tr.Series, t);
+                    // the grace period counts from the exit, for the series too: it goes in this same pass if nothing else feeds it
+                    Release(tr.Series, tr.ExitSeen.Value);
                 }
             }
         }
@@ -159,7 +161,8 @@ internal sealed class ProcessLedger(LabelChoice labels, int maxSeries, TimeSpan 
         if (series.TryGetValue(key, out var s))
         {
             s.Feeders--;
-            s.LastFed = t;
+            if (t > s.LastFed)
+                s.LastFed = t;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 
 namespace Ebpf.Examples.XdpProxy.Commands;
@@ -5,13 +6,20 @@ namespace Ebpf.Examples.XdpProxy.Commands;
 /// <summary>`backend add|remove IP[:PORT]`: asks the running balancer over its control socket.</summary>
 internal static class BackendCommand
 {
-    public static int Run(Args a)
+    public static Command Create() => new("backend", "change the backends of a running balancer")
     {
-        var verb = a.Positional(1);
-        var backend = a.Positional(2);
-        if (verb is not ("add" or "remove") || backend is null)
-            throw new UsageException("backend wants `add IP[:PORT]` or `remove IP[:PORT]`");
-        return Reply(ControlSocket.Send($"backend {verb} {backend}", a.Option("--iface"), a.Option("--netns")));
+        Verb("add", "add a backend (a bare IP gets the VIP's port)"),
+        Verb("remove", "remove a backend; it keeps serving its existing connections (draining)"),
+    };
+
+    private static Command Verb(string verb, string description)
+    {
+        var backend = new Argument<string>("IP[:PORT]") { Description = "the backend" };
+        var iface = XdpOptions.Iface("the interface of the balancer to ask (needed when several run)");
+        var netns = XdpOptions.Netns();
+        var command = new Command(verb, description) { backend, iface, netns };
+        command.SetAction(r => Reply(ControlSocket.Send($"backend {verb} {r.GetValue(backend)}", r.GetValue(iface), r.GetValue(netns))));
+        return command;
     }
 
     public static int Reply(string reply)
@@ -22,6 +30,6 @@ internal static class BackendCommand
             Console.WriteLine(reply[3..]);
             return 0;
         }
-        return CommandLine.Fail(reply.StartsWith("error ", StringComparison.Ordinal) ? reply[6..] : $"unexpected reply from the balancer: {reply}");
+        return AppCli.Fail(Cli.App, reply.StartsWith("error ", StringComparison.Ordinal) ? reply[6..] : $"unexpected reply from the balancer: {reply}");
     }
 }

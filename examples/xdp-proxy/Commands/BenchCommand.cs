@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Ebpf.Examples.XdpProxy.Bench;
 using Ebpf.Examples.XdpProxy.Lab;
 
@@ -6,13 +7,26 @@ namespace Ebpf.Examples.XdpProxy.Commands;
 /// <summary>`bench`: runs the comparison in the lab (bringing one up, and down again, if none exists).</summary>
 internal static class BenchCommand
 {
-    public static int Run(Args a)
+    public static Command Create()
     {
-        var settings = new BenchSettings(
-            a.Int("--connections", 50), a.Int("--threads", 2), TimeSpan.FromSeconds(a.Int("--duration", 10)), a.Int("--rounds", 1));
-        if (settings.Connections < 1 || settings.Threads < 1 || settings.Duration < TimeSpan.FromSeconds(1) || settings.Rounds < 1)
-            throw new UsageException("--connections, --threads, --duration and --rounds want positive numbers");
-        var lab = new LabNetwork(new LabLayout(a.Option("--prefix") ?? LabLayout.DefaultPrefix));
+        var prefix = XdpOptions.Prefix();
+        var duration = InvariantOptions.Number("--duration", "seconds of each wrk run", 1, 3600, 10);
+        var connections = InvariantOptions.Number("--connections", "wrk's open connections", 1, 100_000, 50);
+        var threads = InvariantOptions.Number("--threads", "wrk's threads", 1, 1024, 2);
+        var rounds = InvariantOptions.Number("--rounds", "medians of N rounds", 1, 1000, 1);
+        var outDir = new Option<string?>("--out") { Description = "write xdp-proxy-bench.md and .json there (default: print them)", HelpName = "DIR" };
+        var command = new Command("bench", "wrk through XDP native, XDP generic, nginx stream, and straight to a backend, in the lab (brought up and down if none exists)")
+        {
+            prefix, duration, connections, threads, rounds, outDir,
+        };
+        command.SetAction(r => Run(r.GetValue(prefix)!, new BenchSettings(r.GetValue(connections), r.GetValue(threads),
+            TimeSpan.FromSeconds(r.GetValue(duration)), r.GetValue(rounds)), r.GetValue(outDir)));
+        return command;
+    }
+
+    private static int Run(string prefix, BenchSettings settings, string? outDir)
+    {
+        var lab = new LabNetwork(new LabLayout(prefix));
         var ownLab = !lab.Exists;
         if (ownLab)
         {
@@ -25,7 +39,7 @@ internal static class BenchCommand
             var report = BenchReport.Create(rows, settings, "dotnet run --project examples/xdp-proxy -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
             var markdown = BenchReport.Markdown(report);
             Console.Write(markdown);
-            if (a.Option("--out") is { } dir)
+            if (outDir is { } dir)
             {
                 Directory.CreateDirectory(dir);
                 File.WriteAllText(Path.Combine(dir, "xdp-proxy-bench.md"), markdown);

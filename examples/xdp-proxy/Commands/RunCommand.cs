@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
@@ -10,9 +11,38 @@ namespace Ebpf.Examples.XdpProxy.Commands;
 /// <summary>`run`: attach, print per-backend counters every second, detach on Ctrl+C or SIGTERM.</summary>
 internal static class RunCommand
 {
-    public static int Run(Args a)
+    public static Command Create()
     {
-        var options = Parse(a);
+        var iface = XdpOptions.Iface("the interface the VIP's traffic arrives on");
+        iface.Required = true;
+        var netns = XdpOptions.Netns();
+        var vip = XdpOptions.Ipv4("--vip", "the virtual IP clients connect to", required: true);
+        var port = InvariantOptions.RequiredNumber("--port", "the VIP's TCP port", 1, 65535);
+        var backends = new Option<string[]>("--backend")
+        {
+            Description = "a backend, IP or IP:PORT (a bare IP gets --port); repeat for more",
+            HelpName = "IP[:PORT]",
+            Required = true,
+        };
+        var mode = XdpOptions.Mode();
+        var snat = XdpOptions.Ipv4("--snat", "the source address toward the backends (default: the balancer's own address on the way to the first)", required: false);
+        var natPorts = XdpOptions.NatPorts();
+        var command = new Command("run", "attach the balancer; per-backend counters every second, the totals at Ctrl+C or SIGTERM, then detach")
+        {
+            iface, netns, vip, port, backends, mode, snat, natPorts,
+        };
+        command.SetAction(r =>
+        {
+            var p = r.GetValue(port);
+            var (min, max) = r.GetValue(natPorts) ?? (BalancerOptions.DefaultNatPortMin, BalancerOptions.DefaultNatPortMax);
+            return Run(new BalancerOptions(r.GetValue(iface)!, r.GetValue(netns), r.GetValue(vip)!, p,
+                r.GetValue(backends)!.Select(b => BalancerOptions.ParseBackend(b, p)).ToArray(), r.GetValue(mode) ?? XdpAttachMode.Native, r.GetValue(snat), min, max));
+        });
+        return command;
+    }
+
+    private static int Run(BalancerOptions options)
+    {
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
@@ -55,39 +85,4 @@ internal static class RunCommand
             _ => throw new ArgumentException($"unknown request '{request}' (backend add|remove IP[:PORT], stats)"),
         };
     }
-
-    private static BalancerOptions Parse(Args a)
-    {
-        var port = a.Int("--port", 0);
-        if (port is < 1 or > 65535)
-            throw new UsageException("--port wants the VIP's TCP port (1-65535)");
-        var mode = a.Option("--mode") switch
-        {
-            null or "native" => XdpAttachMode.Native,
-            "generic" => XdpAttachMode.Generic,
-            var m => throw new UsageException($"--mode is native or generic, not '{m}'"),
-        };
-        var (min, max) = (BalancerOptions.DefaultNatPortMin, BalancerOptions.DefaultNatPortMax);
-        if (a.Option("--nat-ports") is { } range)
-        {
-            var parts = range.Split('-');
-            if (parts.Length != 2 || !int.TryParse(parts[0], out min) || !int.TryParse(parts[1], out max))
-                throw new UsageException($"--nat-ports wants MIN-MAX, not '{range}'");
-        }
-        return new BalancerOptions(
-            a.Required("--iface"),
-            a.Option("--netns"),
-            ParseIp(a.Required("--vip"), "--vip"),
-            port,
-            a.All("--backend").Select(b => BalancerOptions.ParseBackend(b, port)).ToArray(),
-            mode,
-            a.Option("--snat") is { } snat ? ParseIp(snat, "--snat") : null,
-            min,
-            max);
-    }
-
-    private static IPAddress ParseIp(string text, string option) =>
-        IPAddress.TryParse(text, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
-            ? ip
-            : throw new UsageException($"{option} wants an IPv4 address, not '{text}'");
 }

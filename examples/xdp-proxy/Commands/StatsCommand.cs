@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Ebpf.Examples.XdpProxy.ControlPlane;
@@ -7,13 +8,23 @@ namespace Ebpf.Examples.XdpProxy.Commands;
 /// <summary>`stats`: the running balancer's counters, as a table or JSON.</summary>
 internal static class StatsCommand
 {
-    public static int Run(Args a)
+    public static Command Create()
     {
-        var reply = ControlSocket.Send("stats", a.Option("--iface"), a.Option("--netns")).TrimEnd();
+        var iface = XdpOptions.Iface("the interface of the balancer to ask (needed when several run)");
+        var netns = XdpOptions.Netns();
+        var json = new Option<bool>("--json") { Description = "the counters as JSON" };
+        var command = new Command("stats", "counters of a running balancer, read when asked") { iface, netns, json };
+        command.SetAction(r => Run(r.GetValue(iface), r.GetValue(netns), r.GetValue(json)));
+        return command;
+    }
+
+    private static int Run(string? iface, string? netns, bool asJson)
+    {
+        var reply = ControlSocket.Send("stats", iface, netns).TrimEnd();
         if (!reply.StartsWith("ok ", StringComparison.Ordinal))
             return BackendCommand.Reply(reply);
         var json = reply[3..];
-        if (a.Flag("--json"))
+        if (asJson)
         {
             Console.WriteLine(json);
             return 0;

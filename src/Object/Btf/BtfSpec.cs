@@ -28,7 +28,10 @@ namespace Ebpf.Btf
 
         /// <summary>Parses standalone BTF (an object's .BTF or vmlinux). The byte order is taken from the magic;
         /// it must agree with <paramref name="littleEndian"/> (the byte order of the ELF it came from).</summary>
-        public static BtfSpec Parse(ReadOnlySpan<byte> btf, bool littleEndian = true) => BtfReader.Read(btf, littleEndian, null);
+        public static BtfSpec Parse(ReadOnlySpan<byte> btf, bool littleEndian) => BtfReader.Read(btf, littleEndian, null);
+
+        /// <summary>Parses standalone little-endian BTF (vmlinux, or an object's .BTF on a little-endian machine).</summary>
+        public static BtfSpec Parse(ReadOnlySpan<byte> btf) => BtfReader.Read(btf, true, null);
 
         /// <summary>Parses split BTF (a kernel module's /sys/kernel/btf/&lt;module&gt;) whose ids and strings continue <paramref name="baseSpec"/>'s.</summary>
         public static BtfSpec Parse(ReadOnlySpan<byte> btf, BtfSpec baseSpec)

@@ -9,7 +9,7 @@ namespace Ebpf;
 /// vmlinux plus the split BTF of loaded modules, parsed once per process) or a BTF file the user supplies for a
 /// kernel without /sys/kernel/btf (<see cref="FromFile"/>; modules are then not searched, as in libbpf).
 /// </summary>
-public sealed class CoreTarget
+internal sealed class CoreTarget
 {
     private const string KernelBtfDirectory = "/sys/kernel/btf";
     private static readonly Lazy<CoreTarget> runningKernel = new(LoadRunningKernel, LazyThreadSafetyMode.ExecutionAndPublication);

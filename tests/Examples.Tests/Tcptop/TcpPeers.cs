@@ -31,10 +31,13 @@ internal static class TcpPeers
     }
 
     /// <summary>Starts the server in <paramref name="cgroup"/> (and <paramref name="ns"/>) and returns it with the port it listens on.</summary>
-    public static (Process Process, int Port) Serve(TempCgroup cgroup, NetNamespace? ns, string comm, string address)
+    public static (Process Process, int Port) Serve(TempCgroup cgroup, NetNamespace? ns, string comm, string address) =>
+        Serve(cgroup, ns, comm, address, "serve");
+
+    private static (Process Process, int Port) Serve(TempCgroup cgroup, NetNamespace? ns, string comm, string address, string mode, params string[] more)
     {
         var portFile = Path.Combine(Path.GetTempPath(), $"tcptop-port-{Guid.NewGuid():N}");
-        var p = Start(cgroup, ns, "serve", comm, address, portFile);
+        var p = Start(cgroup, ns, [mode, comm, address, portFile, .. more]);
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!File.Exists(portFile))
         {
@@ -52,6 +55,43 @@ internal static class TcpPeers
     public static Process Send(TempCgroup cgroup, NetNamespace? ns, string comm, string address, int port, long bytes, params int[] writeSizes) =>
         Start(cgroup, ns, "send", comm, address, port.ToString(), bytes.ToString(), string.Join(',', writeSizes));
 
+    /// <summary>Sends in writes of <paramref name="writeSize"/> with <paramref name="pauseMs"/> between them: traffic that lasts.</summary>
+    public static Process SendPaced(TempCgroup cgroup, string comm, string address, int port, long bytes, int writeSize, int pauseMs) =>
+        Start(cgroup, null, "send", comm, address, port.ToString(), bytes.ToString(), writeSize.ToString(), pauseMs.ToString());
+
+    /// <summary>A server that receives with splice(2) into a pipe, never with recvmsg.</summary>
+    public static (Process Process, int Port) SpliceServe(TempCgroup cgroup, string comm, string address) =>
+        Serve(cgroup, null, comm, address, "splice");
+
+    /// <summary>Sends <paramref name="bytes"/> of a temporary file with sendfile(2).</summary>
+    public static Process SendFile(TempCgroup cgroup, string comm, string address, int port, long bytes) =>
+        Start(cgroup, null, "sendfile", comm, address, port.ToString(), bytes.ToString());
+
+    /// <summary>A server for <paramref name="connections"/> connections one after the other.</summary>
+    public static (Process Process, int Port) Sink(TempCgroup cgroup, string comm, string address, int connections) =>
+        Serve(cgroup, null, comm, address, "sink", connections.ToString());
+
+    /// <summary><paramref name="count"/> short-lived processes named <paramref name="prefix"/>0, 1, ..., each sending <paramref name="bytes"/>.</summary>
+    public static Process Many(TempCgroup cgroup, string prefix, int count, string address, int port, long bytes) =>
+        Start(cgroup, null, "many", prefix, count.ToString(), address, port.ToString(), bytes.ToString());
+
+    /// <summary>Sends from a child created with exactly <paramref name="pid"/> (clone3 with set_tid): a PID reuse on demand.</summary>
+    public static Process SendAs(TempCgroup cgroup, int pid, string comm, string address, int port, long bytes) =>
+        Start(cgroup, null, "sendas", pid.ToString(), comm, address, port.ToString(), bytes.ToString(), "1000");
+
+    /// <summary>Starts a process of its own in <paramref name="cgroupDir"/> (any cgroup directory, e.g. a nested one).</summary>
+    public static Process StartIn(string cgroupDir, params string[] args)
+    {
+        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("echo $$ > \"$0\" && exec \"$@\"");
+        psi.ArgumentList.Add(Path.Combine(cgroupDir, "cgroup.procs"));
+        psi.ArgumentList.Add(Binary);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        return Process.Start(psi) ?? throw new InvalidOperationException("cannot start tcp_peer");
+    }
+
     /// <summary>Waits for a peer and returns the number it printed ("sent N" / "received N").</summary>
     public static long Result(Process p, string word)
     {
@@ -61,8 +101,8 @@ internal static class TcpPeers
         if (!p.WaitForExit(TimeSpan.FromSeconds(120)))
             throw new TimeoutException($"tcp_peer did not finish; stderr: {stderr}");
         p.WaitForExit();
-        var line = stdout.Result.Trim();
-        Assert.True(p.ExitCode == 0 && line.StartsWith(word + " ", StringComparison.Ordinal), $"tcp_peer: exit {p.ExitCode}, '{line}', {stderr.Result}");
+        var line = stdout.Result.Split('\n', StringSplitOptions.TrimEntries).FirstOrDefault(l => l.StartsWith(word + " ", StringComparison.Ordinal));
+        Assert.True(p.ExitCode == 0 && line is not null, $"tcp_peer: exit {p.ExitCode}, '{stdout.Result}', {stderr.Result}");
         return long.Parse(line[(word.Length + 1)..]);
     }
 

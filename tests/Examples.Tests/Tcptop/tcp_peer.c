@@ -3,8 +3,17 @@
 //
 //   tcp_peer serve COMM ADDR PORTFILE       listen on ADDR (port chosen by the kernel, written to PORTFILE),
 //                                           accept one connection, read to EOF; prints "received N"
-//   tcp_peer send COMM ADDR PORT N SIZES    connect, send exactly N bytes in writes cycling through SIZES
-//                                           (comma-separated), close; prints "sent N"
+//   tcp_peer send COMM ADDR PORT N SIZES [PAUSE_MS]
+//                                           connect, send exactly N bytes in writes cycling through SIZES
+//                                           (comma-separated), PAUSE_MS between writes, close; prints "sent N"
+//   tcp_peer sendas PID COMM ADDR PORT N SIZES
+//                                           the same from a child created with exactly that PID (clone3 with
+//                                           set_tid: a PID reuse on demand); prints "pid P" then "sent N"
+//   tcp_peer sink COMM ADDR PORTFILE COUNT  like serve, for COUNT connections one after the other; prints "received N"
+//   tcp_peer sendfile COMM ADDR PORT N      send N bytes of a temporary file with sendfile(2); prints "sent N"
+//   tcp_peer splice COMM ADDR PORTFILE      like serve, but reads with splice(2) into a pipe, never recvmsg
+//   tcp_peer many PREFIX COUNT ADDR PORT N  COUNT short-lived processes, one after the other, each named
+//                                           PREFIX<i> and sending N bytes; prints "sent TOTAL"
 //
 // COMM becomes the process's name (prctl PR_SET_NAME on the main thread, which is the thread-group leader).
 #define _GNU_SOURCE
@@ -14,8 +23,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <linux/sched.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -45,7 +61,7 @@ static int parse_addr(const char *addr, int port, struct sockaddr_storage *ss, s
 	exit(2);
 }
 
-static int serve(const char *addr, const char *portfile)
+static int serve(const char *addr, const char *portfile, int connections, int use_splice)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -61,28 +77,49 @@ static int serve(const char *addr, const char *portfile)
 	FILE *f = fopen(tmp, "w");
 	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) || rename(tmp, portfile))
 		die("portfile");
-	int c = accept(l, NULL, NULL);
-	if (c < 0)
-		die("accept");
 	static char buf[1 << 17];
 	long long total = 0;
-	for (;;) {
-		ssize_t n = read(c, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die("read");
-		if (n == 0)
-			break;
-		total += n;
+	for (int i = 0; i < connections; i++) {
+		int c = accept(l, NULL, NULL);
+		if (c < 0)
+			die("accept");
+		int pipefd[2];
+		if (use_splice && pipe(pipefd))
+			die("pipe");
+		for (;;) {
+			ssize_t n;
+			if (use_splice) {
+				n = splice(c, NULL, pipefd[1], NULL, 1 << 16, SPLICE_F_MOVE);
+				/* drain the pipe with read(2): a pipe, not a socket, so nothing here is a socket receive */
+				for (ssize_t left = n; left > 0;) {
+					ssize_t r = read(pipefd[0], buf, left < (ssize_t)sizeof(buf) ? left : (ssize_t)sizeof(buf));
+					if (r <= 0)
+						die("pipe read");
+					left -= r;
+				}
+			} else {
+				n = read(c, buf, sizeof(buf));
+			}
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				die("read");
+			if (n == 0)
+				break;
+			total += n;
+		}
+		close(c);
+		if (use_splice) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
 	}
-	close(c);
 	close(l);
 	printf("received %lld\n", total);
 	return 0;
 }
 
-static int send_bytes(const char *addr, int port, long long n, const char *sizes_text)
+static int send_bytes(const char *addr, int port, long long n, const char *sizes_text, int pause_ms)
 {
 	long sizes[64];
 	int count = 0;
@@ -116,9 +153,96 @@ static int send_bytes(const char *addr, int port, long long n, const char *sizes
 			done += w;
 		}
 		sent += done;
+		if (pause_ms > 0 && sent < n) {
+			struct timespec ts = { pause_ms / 1000, (pause_ms % 1000) * 1000000L };
+			nanosleep(&ts, NULL);
+		}
 	}
 	close(s);
 	printf("sent %lld\n", sent);
+	return 0;
+}
+
+static int send_file(const char *addr, int port, long long n)
+{
+	char path[] = "/tmp/tcp_peer_sendfile_XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		die("mkstemp");
+	unlink(path);
+	static char buf[1 << 16];
+	memset(buf, 'f', sizeof(buf));
+	for (long long left = n; left > 0;) {
+		ssize_t w = write(fd, buf, left < (long long)sizeof(buf) ? left : (long long)sizeof(buf));
+		if (w <= 0)
+			die("write file");
+		left -= w;
+	}
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int family = parse_addr(addr, port, &ss, &len);
+	int s = socket(family, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&ss, len))
+		die("connect");
+	off_t off = 0;
+	while (off < n) {
+		ssize_t w = sendfile(s, fd, &off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			die("sendfile");
+	}
+	close(s);
+	close(fd);
+	printf("sent %lld\n", (long long)off);
+	return 0;
+}
+
+/* Waits for a child and passes its failure on. */
+static void reap(pid_t pid)
+{
+	int status;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "child %d failed\n", pid);
+		exit(2);
+	}
+}
+
+static int send_as(pid_t want, const char *comm, const char *addr, int port, long long n, const char *sizes)
+{
+	pid_t tid[1] = { want };
+	struct clone_args args = { .exit_signal = SIGCHLD, .set_tid = (__u64)(unsigned long)tid, .set_tid_size = 1 };
+	fflush(stdout);
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		die("clone3 set_tid");
+	if (pid == 0) {
+		prctl(PR_SET_NAME, comm);
+		printf("pid %d\n", getpid());
+		fflush(stdout);
+		exit(send_bytes(addr, port, n, sizes, 0));
+	}
+	reap(pid);
+	return 0;
+}
+
+static int many(const char *prefix, int count, const char *addr, int port, long long n)
+{
+	for (int i = 0; i < count; i++) {
+		fflush(stdout);
+		pid_t pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			char comm[16];
+			snprintf(comm, sizeof(comm), "%s%d", prefix, i);
+			prctl(PR_SET_NAME, comm);
+			freopen("/dev/null", "w", stdout);
+			exit(send_bytes(addr, port, n, "1000", 0));
+		}
+		reap(pid);
+	}
+	printf("sent %lld\n", n * count);
 	return 0;
 }
 
@@ -126,12 +250,28 @@ int main(int argc, char **argv)
 {
 	if (argc >= 5 && strcmp(argv[1], "serve") == 0) {
 		prctl(PR_SET_NAME, argv[2]);
-		return serve(argv[3], argv[4]);
+		return serve(argv[3], argv[4], 1, 0);
+	}
+	if (argc >= 5 && strcmp(argv[1], "splice") == 0) {
+		prctl(PR_SET_NAME, argv[2]);
+		return serve(argv[3], argv[4], 1, 1);
+	}
+	if (argc >= 6 && strcmp(argv[1], "sendfile") == 0) {
+		prctl(PR_SET_NAME, argv[2]);
+		return send_file(argv[3], atoi(argv[4]), atoll(argv[5]));
+	}
+	if (argc >= 6 && strcmp(argv[1], "sink") == 0) {
+		prctl(PR_SET_NAME, argv[2]);
+		return serve(argv[3], argv[4], atoi(argv[5]), 0);
 	}
 	if (argc >= 7 && strcmp(argv[1], "send") == 0) {
 		prctl(PR_SET_NAME, argv[2]);
-		return send_bytes(argv[3], atoi(argv[4]), atoll(argv[5]), argv[6]);
+		return send_bytes(argv[3], atoi(argv[4]), atoll(argv[5]), argv[6], argc >= 8 ? atoi(argv[7]) : 0);
 	}
-	fprintf(stderr, "usage: tcp_peer serve COMM ADDR PORTFILE | send COMM ADDR PORT N SIZES\n");
+	if (argc >= 8 && strcmp(argv[1], "sendas") == 0)
+		return send_as(atoi(argv[2]), argv[3], argv[4], atoi(argv[5]), atoll(argv[6]), argv[7]);
+	if (argc >= 7 && strcmp(argv[1], "many") == 0)
+		return many(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]), atoll(argv[6]));
+	fprintf(stderr, "usage: tcp_peer serve|sink|send|sendas|many ... (see the comment at the top)\n");
 	return 2;
 }
