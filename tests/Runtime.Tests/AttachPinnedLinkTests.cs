@@ -28,7 +28,7 @@ public sealed class AttachPinnedLinkTests
             }
             finally
             {
-                BpfPins.Unpin(pin);
+                BpfFileSystem.Unpin(pin);
             }
         }
         Assert.False(File.Exists(pin));
@@ -41,7 +41,7 @@ public sealed class AttachPinnedLinkTests
         using var bpffs = new BpfFs();
         using var prog = TestProgramLoader.Load<RawTracepointProgram>("attach_trace.bpf.c", "attach_raw_tp");
         var pin = Path.Combine(bpffs.Path, "a_program");
-        BpfPins.Pin(prog, pin);
+        prog.Pin(pin);
         try
         {
             var e = Assert.Throws<BpfAttachException>(() => BpfLink.OpenPinned(pin));
@@ -49,7 +49,7 @@ public sealed class AttachPinnedLinkTests
         }
         finally
         {
-            BpfPins.Unpin(pin);
+            BpfFileSystem.Unpin(pin);
         }
         var missing = Assert.Throws<BpfAttachException>(() => BpfLink.OpenPinned(Path.Combine(bpffs.Path, "nothing_here")));
         Assert.Contains("nothing is pinned there", missing.Message);
