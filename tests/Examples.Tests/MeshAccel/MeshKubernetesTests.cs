@@ -30,9 +30,10 @@ public sealed class MeshKubernetesTests
                        annotations: new() { ["sidecar.istio.io/status"] = "{}" });
         var pod1Modified = Pod("pod1", Node, "102", ["10.213.0.11", "fd00:213::b"], ["app"], [("istio-proxy", "Always")],
                                new() { ["traffic.sidecar.istio.io/excludeInboundPorts"] = "80" });
+        var elsewhereMoved = Pod("elsewhere", "node-b", "103", ["10.213.0.99"], ["app", "istio-proxy"]);
         using var api = new ReplayedApiServer(
             [PodList("100", pod0, pod1, plain, elsewhere, host), PodList("200", pod0, pod1Modified)],
-            [[Event("ADDED", pod2), Event("MODIFIED", pod1Modified), Event("DELETED", plain), Event("ADDED", elsewhere), Gone("103")]]);
+            [[Event("ADDED", pod2), Event("MODIFIED", pod1Modified), Event("DELETED", plain), Event("MODIFIED", elsewhereMoved), Gone("103")]]);
         var kubeconfig = api.WriteKubeconfig(Path.Combine(lab.Layout.WorkDir, "kubeconfig"));
 
         var agent = new AppRun("mesh-accel.dll", "run", "--cgroup", lab.Layout.MeshCgroup, "--pods-from", "kubernetes", "--node", Node,
