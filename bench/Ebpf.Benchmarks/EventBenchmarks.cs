@@ -30,7 +30,7 @@ public unsafe class EventBenchmarks
         obj.GetMap("ev_ring").MaxEntries = 1u << 24;
         obj.Load();
         producer = obj.GetProgram<RawTracepointProgram>("ev_ring_produce");
-        reader = new RingBufReader(obj.GetMap("ev_ring"));
+        reader = new RingBufMap(obj.GetMap("ev_ring")).OpenReader();
     }
 
     [IterationSetup]

@@ -12,7 +12,8 @@ public sealed class AttachPinnedLinkTests
     {
         Kernel.RequireRoot();
         using var bpffs = new BpfFs();
-        using var prog = TestProgramLoader.Load<RawTracepointProgram>("attach_trace.bpf.c", "attach_raw_tp");
+        using var obj = TestObjects.Load("attach_trace.bpf.c");
+        var prog = obj.GetProgram<RawTracepointProgram>("attach_raw_tp");
         var pin = Path.Combine(bpffs.Path, "raw_tp_link");
         using (var link = prog.Attach())
         {
@@ -28,7 +29,7 @@ public sealed class AttachPinnedLinkTests
             }
             finally
             {
-                BpfPins.Unpin(pin);
+                BpfFileSystem.Unpin(pin);
             }
         }
         Assert.False(File.Exists(pin));
@@ -39,9 +40,10 @@ public sealed class AttachPinnedLinkTests
     {
         Kernel.RequireRoot();
         using var bpffs = new BpfFs();
-        using var prog = TestProgramLoader.Load<RawTracepointProgram>("attach_trace.bpf.c", "attach_raw_tp");
+        using var obj = TestObjects.Load("attach_trace.bpf.c");
+        var prog = obj.GetProgram<RawTracepointProgram>("attach_raw_tp");
         var pin = Path.Combine(bpffs.Path, "a_program");
-        BpfPins.Pin(prog, pin);
+        prog.Pin(pin);
         try
         {
             var e = Assert.Throws<BpfAttachException>(() => BpfLink.OpenPinned(pin));
@@ -49,7 +51,7 @@ public sealed class AttachPinnedLinkTests
         }
         finally
         {
-            BpfPins.Unpin(pin);
+            BpfFileSystem.Unpin(pin);
         }
         var missing = Assert.Throws<BpfAttachException>(() => BpfLink.OpenPinned(Path.Combine(bpffs.Path, "nothing_here")));
         Assert.Contains("nothing is pinned there", missing.Message);

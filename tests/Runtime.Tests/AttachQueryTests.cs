@@ -12,7 +12,9 @@ namespace Ebpf.Runtime.Tests;
 [Collection(KernelCollection.Name)]
 public sealed class AttachQueryTests
 {
-    private static SockOpsProgram LoadSockOps() => TestProgramLoader.Load<SockOpsProgram>("attach_net.bpf.c", "attach_sockops");
+    private static BpfObject LoadSockOps() => TestObjects.Load("attach_net.bpf.c");
+
+    private static SockOpsProgram SockOps(BpfObject obj) => obj.GetProgram<SockOpsProgram>("attach_sockops");
 
     [Fact]
     public void A_cgroup_lists_what_is_attached_and_a_child_inherits_it_only_effectively()
@@ -20,18 +22,19 @@ public sealed class AttachQueryTests
         Kernel.RequireRoot();
         using var cgroup = new TempCgroup("query");
         var child = Directory.CreateDirectory(Path.Combine(cgroup.Path, "child")).FullName;
-        Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupSockOps));
+        Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
 
-        using var prog = LoadSockOps();
+        using var obj = LoadSockOps();
+        var prog = SockOps(obj);
         using (prog.AttachCgroup(cgroup.Path))
         {
-            var attached = Assert.Single(AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupSockOps));
+            var attached = Assert.Single(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
             Assert.Equal(new AttachedProgram(prog.Id, "attach_sockops", ProgramType.SockOps), attached);
-            Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupInetIngress));
-            Assert.Empty(AttachedPrograms.OnCgroup(child, AttachType.CgroupSockOps));
-            Assert.Equal(prog.Id, Assert.Single(AttachedPrograms.OnCgroup(child, AttachType.CgroupSockOps, effective: true)).Id);
+            Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.InetIngress));
+            Assert.Empty(AttachedPrograms.OnCgroup(child, CgroupHook.SockOps));
+            Assert.Equal(prog.Id, Assert.Single(AttachedPrograms.OnCgroup(child, CgroupHook.SockOps, effective: true)).Id);
         }
-        Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupSockOps));
+        Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
     }
 
     [Fact]
@@ -39,18 +42,19 @@ public sealed class AttachQueryTests
     {
         Kernel.RequireRoot();
         using var cgroup = new TempCgroup("query");
-        var programs = Enumerable.Range(0, 20).Select(_ => LoadSockOps()).ToList();
+        var objects = Enumerable.Range(0, 20).Select(_ => LoadSockOps()).ToList();
+        var programs = objects.Select(SockOps).ToList();
         try
         {
             foreach (var p in programs)
                 p.AttachCgroup(cgroup.Path);
-            var listed = AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupSockOps);
+            var listed = AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps);
             Assert.Equal(programs.Select(p => p.Id), listed.Select(p => p.Id));
         }
         finally
         {
-            foreach (var p in programs)
-                p.Dispose();
+            foreach (var o in objects)
+                o.Dispose();
         }
     }
 
@@ -59,8 +63,10 @@ public sealed class AttachQueryTests
     {
         Kernel.RequireRoot();
         using var hosts = new TwoHosts();
-        using var first = TestProgramLoader.Load<TcProgram>("attach_net.bpf.c", "attach_tc_pass");
-        using var second = TestProgramLoader.Load<TcProgram>("attach_net.bpf.c", "attach_tc_pass");
+        using var firstObject = TestObjects.Load("attach_net.bpf.c");
+        var first = firstObject.GetProgram<TcProgram>("attach_tc_pass");
+        using var secondObject = TestObjects.Load("attach_net.bpf.c");
+        var second = secondObject.GetProgram<TcProgram>("attach_tc_pass");
         hosts.B.Enter(() =>
         {
             Assert.Empty(AttachedPrograms.OnInterface(hosts.IfB, TcDirection.Ingress));
@@ -76,12 +82,19 @@ public sealed class AttachQueryTests
     }
 
     [Fact]
-    public void A_hook_that_is_not_a_cgroup_hook_is_named_in_the_error()
+    public void A_value_that_is_not_a_cgroup_hook_is_refused_before_asking_the_kernel()
     {
-        Kernel.RequireRoot();
-        using var cgroup = new TempCgroup("query");
-        var e = Assert.Throws<BpfAttachException>(() => AttachedPrograms.OnCgroup(cgroup.Path, AttachType.Xdp));
-        Assert.Contains("Xdp is not a cgroup hook", e.Message);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => AttachedPrograms.OnCgroup("/nonexistent", (CgroupHook)AttachType.Xdp));
+        Assert.Contains("37 is not a cgroup hook", e.Message);
+    }
+
+    [Fact]
+    public void Cgroup_hooks_are_the_kernels_cgroup_attach_types()
+    {
+        var cgroupTypes = Enum.GetValues<AttachType>().Where(t => t.ToString().StartsWith("Cgroup", StringComparison.Ordinal)).ToList();
+        Assert.Equal(cgroupTypes.Count, Enum.GetValues<CgroupHook>().Length);
+        foreach (var type in cgroupTypes)
+            Assert.Equal((uint)type, (uint)Enum.Parse<CgroupHook>(type.ToString()["Cgroup".Length..]));
     }
 
     [Fact]
@@ -91,7 +104,7 @@ public sealed class AttachQueryTests
         var dir = Directory.CreateTempSubdirectory("ebpf-not-a-cgroup-");
         try
         {
-            var e = Assert.Throws<BpfAttachException>(() => AttachedPrograms.OnCgroup(dir.FullName, AttachType.CgroupSockOps));
+            var e = Assert.Throws<BpfAttachException>(() => AttachedPrograms.OnCgroup(dir.FullName, CgroupHook.SockOps));
             Assert.Contains("is not a cgroup v2 directory", e.Message);
         }
         finally

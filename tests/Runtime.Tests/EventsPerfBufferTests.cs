@@ -81,7 +81,7 @@ public sealed class EventsPerfBufferTests
         Kernel.RequireRoot();
         using var obj = EventPrograms.Load(Source);
         var prog = obj.GetProgram<RawTracepointProgram>("ev_perf_produce");
-        using var reader = new PerfEventArrayReader(obj.GetMap("ev_perf"), pagesPerCpu: 1);
+        using var reader = new PerfEventArrayMap(obj.GetMap("ev_perf")).OpenReader(pagesPerCpu: 1);
 
         // one 4 KiB ring holds about 128 samples; 4,000 written while nobody reads must mostly be dropped
         EventPrograms.Run(prog, [0, 4000], 0);
@@ -107,7 +107,7 @@ public sealed class EventsPerfBufferTests
         Kernel.RequireRoot();
         using var obj = EventPrograms.Load(Source);
         var map = obj.GetMap("ev_perf");
-        var reader = new PerfEventArrayReader(map);
+        var reader = new PerfEventArrayMap(map).OpenReader();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var reading = Task.Run(async () =>
         {

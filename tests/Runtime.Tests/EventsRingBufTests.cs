@@ -35,7 +35,7 @@ public sealed class EventsRingBufTests
         const int Total = 1_000_000;
         using var obj = EventPrograms.Load(Source);
         var prog = obj.GetProgram<RawTracepointProgram>("ev_ring_produce");
-        using var reader = new RingBufReader(obj.GetMap("ev_ring"));
+        using var reader = new RingBufMap(obj.GetMap("ev_ring")).OpenReader();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(TimeSpan.FromMinutes(2));
 
@@ -88,7 +88,7 @@ public sealed class EventsRingBufTests
         Kernel.RequireRoot();
         using var obj = EventPrograms.Load(Source);
         var prog = obj.GetProgram<RawTracepointProgram>("ev_ring_produce");
-        using var reader = new RingBufReader(obj.GetMap("ev_ring"));
+        using var reader = new RingBufMap(obj.GetMap("ev_ring")).OpenReader();
 
         EventPrograms.Run(prog, [0, 3000, 3], 0); // 3000 records, every third discarded
         var seqs = new List<ulong>();
@@ -107,7 +107,7 @@ public sealed class EventsRingBufTests
     {
         Kernel.RequireRoot();
         using var obj = EventPrograms.Load(Source);
-        using var reader = new RingBufReader(obj.GetMap("ev_ring"));
+        using var reader = new RingBufMap(obj.GetMap("ev_ring")).OpenReader();
         var sw = Stopwatch.StartNew();
         Assert.Equal(0, reader.Poll(_ => Assert.Fail("no record was produced"), TimeSpan.FromMilliseconds(200)));
         Assert.InRange(sw.ElapsedMilliseconds, 150, 5000);
@@ -118,7 +118,7 @@ public sealed class EventsRingBufTests
     {
         Kernel.RequireRoot();
         using var obj = EventPrograms.Load(Source);
-        using var reader = new RingBufReader(obj.GetMap("ev_ring"));
+        using var reader = new RingBufMap(obj.GetMap("ev_ring")).OpenReader();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var reading = Task.Run(async () =>
         {
@@ -141,7 +141,7 @@ public sealed class EventsRingBufTests
         Kernel.RequireRoot();
         using var obj = EventPrograms.Load(Source);
         var prog = obj.GetProgram<RawTracepointProgram>("ev_ring_produce");
-        using var reader = new RingBufReader(obj.GetMap("ev_ring"));
+        using var reader = new RingBufMap(obj.GetMap("ev_ring")).OpenReader();
         EventPrograms.Run(prog, [0, 1, 0], 0);
         var e = Assert.Throws<InvalidOperationException>(() => reader.Consume(_ => reader.Consume(_ => { })));
         Assert.Contains("one consumer", e.Message);

@@ -14,9 +14,10 @@ public sealed class MapsFdTests
     {
         Kernel.RequireRoot();
         using var map = BpfMap.Create(new MapSpec("t_jumps", MapType.ProgArray, 4, 4, 4));
-        using var program = TestProgramLoader.Load<XdpProgram>("attach_net.bpf.c", "attach_xdp_pass");
+        using var obj = TestObjects.Load("attach_net.bpf.c");
+        var program = obj.GetProgram<XdpProgram>("attach_xdp_pass");
         var jumps = new ProgArrayMap(map);
-        jumps.Set(2, program);
+        jumps.Update(2, program);
         Assert.Equal(program.Id, jumps.GetProgramId(2));
         Assert.Null(jumps.GetProgramId(1));
         Assert.True(jumps.TryDelete(2));
@@ -36,7 +37,7 @@ public sealed class MapsFdTests
         var arrayMap = new BpfMap(new MapSpec("t_aom", MapType.ArrayOfMaps, 4, 4, 2));
         arrayMap.Attach(arrayFd);
         var array = new ArrayOfMaps(arrayMap);
-        array.Set(1, inner1);
+        array.Update(1, inner1);
         Assert.Equal(inner1.Id, array.GetMapId(1));
         Assert.Null(array.GetMapId(0));
 
@@ -68,8 +69,8 @@ public sealed class MapsFdTests
 
         using var sockMapMap = BpfMap.Create(new MapSpec("t_sockmap", MapType.SockMap, 4, 8, 4));
         var sockMap = new SockMap(sockMapMap);
-        sockMap.Set(0, client);
-        sockMap.Set(1, server);
+        sockMap.Update(0, client);
+        sockMap.Update(1, server);
         var clientCookie = sockMap.GetCookie(0);
         Assert.NotNull(clientCookie);
         Assert.NotEqual(clientCookie, sockMap.GetCookie(1));
@@ -94,19 +95,19 @@ public sealed class MapsFdTests
         Kernel.RequireRoot();
         using var devMap = BpfMap.Create(new MapSpec("t_devmap", MapType.DevMap, 4, 4, 4));
         var devices = new DevMap(devMap);
-        devices.Set(1, 1); // loopback is ifindex 1
+        devices.Update(1, 1); // loopback is ifindex 1
         Assert.Equal(1, devices.GetInterfaceIndex(1));
         Assert.Null(devices.GetInterfaceIndex(0));
 
         using var devHashMap = BpfMap.Create(new MapSpec("t_devhash", MapType.DevMapHash, 4, 4, 4));
         var devicesByKey = new DevMap(devHashMap);
-        devicesByKey.Set(0xfeed, 1);
+        devicesByKey.Update(0xfeed, 1);
         Assert.Equal(1, devicesByKey.GetInterfaceIndex(0xfeed));
         Assert.Equal([0xfeedu], devicesByKey.Keys.ToArray());
 
         using var cpuMap = BpfMap.Create(new MapSpec("t_cpumap", MapType.CpuMap, 4, 4, 2));
         var cpus = new CpuMap(cpuMap);
-        cpus.Set(0, 192);
+        cpus.Update(0, 192);
         Assert.Equal(192u, cpus.GetQueueSize(0));
     }
 

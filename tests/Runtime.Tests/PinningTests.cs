@@ -39,17 +39,17 @@ public sealed class PinningTests
         using (var obj = BpfObject.OpenFile(TestObjects.Compile("core_kernel.bpf.c")))
         {
             obj.Load();
-            BpfPins.Pin(obj.GetProgram<RawTracepointProgram>("core_tgid"), path);
+            obj.GetProgram<RawTracepointProgram>("core_tgid").Pin(path);
         }
-        using (var opened = BpfPins.OpenProgram(path))
+        using (var opened = BpfProgram.OpenPinned(path))
         {
             var raw = Assert.IsType<RawTracepointProgram>(opened);
             Assert.Equal("core_tgid", raw.Name);
             Assert.Equal((uint)Environment.ProcessId, CorePrograms.RunRawTracepoint(raw.Handle)); // the same code runs
         }
-        BpfPins.Unpin(path);
+        BpfFileSystem.Unpin(path);
         Assert.False(File.Exists(path));
-        var e = Assert.Throws<BpfException>(() => BpfPins.OpenProgram(path));
+        var e = Assert.Throws<BpfException>(() => BpfProgram.OpenPinned(path));
         Assert.Contains("nothing is pinned there", e.Message);
     }
 
@@ -71,7 +71,7 @@ public sealed class PinningTests
         Assert.Equal(8u, map.ValueSize);
         Assert.Equal(2u, map.MaxEntries);
         Assert.Equal(0x1234_5678_9abcUL, EventPrograms.ReadU64(map, 1));
-        BpfPins.Unpin(path);
+        BpfFileSystem.Unpin(path);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class PinningTests
         var file = Path.GetTempFileName();
         try
         {
-            var e = Assert.Throws<IOException>(() => BpfPins.Unpin(file));
+            var e = Assert.Throws<IOException>(() => BpfFileSystem.Unpin(file));
             Assert.Contains("not in a BPF file system", e.Message);
             Assert.True(File.Exists(file));
         }

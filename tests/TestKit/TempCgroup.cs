@@ -98,10 +98,17 @@ public sealed class TempCgroup : IDisposable
     /// </summary>
     public static void RemoveTree(string dir)
     {
-        if (!Directory.Exists(dir))
+        // Two test processes may sweep the same dead run's leftovers at once: a directory that vanishes
+        // under us was removed by the other one, which is the outcome we want.
+        try
+        {
+            foreach (var child in Directory.GetDirectories(dir))
+                RemoveTree(child);
+        }
+        catch (DirectoryNotFoundException)
+        {
             return;
-        foreach (var child in Directory.EnumerateDirectories(dir))
-            RemoveTree(child);
+        }
         var root = FindCgroup2Root();
         for (var attempt = 0; attempt < 50; attempt++)
         {
@@ -117,6 +124,10 @@ public sealed class TempCgroup : IDisposable
                 Directory.Delete(dir); // rmdir: cgroupfs refuses recursive delete of its control files
                 return;
             }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
             catch (IOException) when (attempt < 49)
             {
                 Thread.Sleep(20); // killed processes leave the cgroup asynchronously
@@ -128,9 +139,10 @@ public sealed class TempCgroup : IDisposable
     {
         var file = System.IO.Path.Combine(dir, "cgroup.procs");
         var pids = new List<int>();
-        if (!File.Exists(file))
-            return pids;
-        foreach (var line in File.ReadAllLines(file))
+        string[] lines;
+        try { lines = File.ReadAllLines(file); }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return pids; } // removed meanwhile
+        foreach (var line in lines)
             if (int.TryParse(line, out var pid))
                 pids.Add(pid);
         return pids;

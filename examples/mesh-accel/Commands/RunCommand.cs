@@ -1,4 +1,3 @@
-using Ebpf.Object;
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Ebpf.Examples.MeshAccel.Agent;
@@ -55,7 +54,7 @@ internal static class RunCommand
             (plane.Attached.Count > 0 ? $"; attached {string.Join(", ", plane.Attached)}" : "") +
             (plane.Adopted.Count > 0 ? $"; adopted {string.Join(", ", plane.Adopted)} left pinned by an earlier agent" : "") +
             $"; pinned in {pins.Dir}");
-        foreach (var other in AttachedPrograms.OnCgroup(plane.Cgroup, AttachType.CgroupSockOps, effective: true).Where(p => p.Name != "mesh_sockops"))
+        foreach (var other in AttachedPrograms.OnCgroup(plane.Cgroup, CgroupHook.SockOps, effective: true).Where(p => p.Name != "mesh_sockops"))
             Log($"warning: another sock_ops program runs for {plane.Cgroup}: {other}. A second sockmap user (such as sockredir) on the same cgroup can take mesh-accel's sockets; run only one of them on a node");
 
         var sync = new PodMapSync(plane.Skel, Log);

@@ -55,6 +55,6 @@ internal static class StatsCommand
     public static int CountEntries(string pin)
     {
         using var map = BpfMap.OpenPinned(pin);
-        return map.Keys().Count();
+        return map.Keys.Count();
     }
 }

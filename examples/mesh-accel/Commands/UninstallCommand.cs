@@ -1,4 +1,3 @@
-using Ebpf.Object;
 using System.CommandLine;
 using Ebpf.Examples.MeshAccel.Agent;
 
@@ -49,7 +48,7 @@ internal static class UninstallCommand
 
     /// <summary>mesh-accel's programs still attached to <paramref name="cgroup"/>, on any of its hooks.</summary>
     public static IReadOnlyList<string> LeftAttached(string cgroup) =>
-        new[] { AttachType.CgroupInet4Connect, AttachType.CgroupInet6Connect, AttachType.CgroupGetsockopt, AttachType.CgroupSockOps }
+        new[] { CgroupHook.Inet4Connect, CgroupHook.Inet6Connect, CgroupHook.Getsockopt, CgroupHook.SockOps }
             .SelectMany(t => AttachedPrograms.OnCgroup(cgroup, t))
             .Where(p => p.Name?.StartsWith("mesh_", StringComparison.Ordinal) == true)
             .Select(p => p.ToString()).ToArray();

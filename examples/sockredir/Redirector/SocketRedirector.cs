@@ -1,5 +1,4 @@
 using Ebpf.Examples.Sockredir.Linux;
-using Ebpf.Object;
 
 namespace Ebpf.Examples.Sockredir.Redirector;
 
@@ -81,7 +80,7 @@ internal sealed class SocketRedirector : IDisposable
     /// a cgroup above it (two sockmap users on one cgroup steal each other's sockets).
     /// </summary>
     public IReadOnlyList<string> OtherSockOpsPrograms(string cgroup) =>
-        AttachedPrograms.OnCgroup(cgroup, AttachType.CgroupSockOps, effective: true)
+        AttachedPrograms.OnCgroup(cgroup, CgroupHook.SockOps, effective: true)
             .Where(p => p.Id != skel.Programs.SockredirSockops.Id).Select(p => p.ToString()).ToArray();
 
     public void Dispose()

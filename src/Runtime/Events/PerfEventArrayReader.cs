@@ -24,7 +24,7 @@ public sealed class PerfEventArrayReader : IDisposable
     /// Opens a ring of <paramref name="pagesPerCpu"/> pages (a power of two) for every online CPU and stores the
     /// events in <paramref name="map"/>'s slots. The map must be loaded and have a slot per CPU.
     /// </summary>
-    public PerfEventArrayReader(BpfMap map, int pagesPerCpu = 8)
+    internal PerfEventArrayReader(BpfMap map, int pagesPerCpu = 8)
     {
         ArgumentNullException.ThrowIfNull(map);
         if (map.Type != Ebpf.Object.MapType.PerfEventArray)

@@ -25,7 +25,7 @@ public sealed unsafe class RingBufReader : IDisposable
     /// Reads the ring of a loaded BPF_MAP_TYPE_RINGBUF map. The reader maps the ring's memory and must be disposed
     /// before the map's object; it does not own the map.
     /// </summary>
-    public RingBufReader(BpfMap map)
+    internal RingBufReader(BpfMap map)
         : this(RequireRingBuf(map).Handle, map.MaxEntries, map.Name)
     {
     }

@@ -21,21 +21,23 @@ public static class AttachedPrograms
 {
     /// <summary>
     /// The programs attached to the cgroup v2 directory <paramref name="cgroupPath"/> (absolute, or relative to the
-    /// cgroup2 mount) at <paramref name="attachType"/>, in the order the kernel runs them. With
+    /// cgroup2 mount) at <paramref name="hook"/>, in the order the kernel runs them. With
     /// <paramref name="effective"/>, also those inherited from ancestor cgroups, which are the ones that run for
     /// its processes. Needs CAP_NET_ADMIN; reading the names needs CAP_SYS_ADMIN too.
     /// </summary>
-    public static IReadOnlyList<AttachedProgram> OnCgroup(string cgroupPath, AttachType attachType, bool effective = false)
+    public static IReadOnlyList<AttachedProgram> OnCgroup(string cgroupPath, CgroupHook hook, bool effective = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(cgroupPath);
+        if (!Enum.IsDefined(hook))
+            throw new ArgumentOutOfRangeException(nameof(hook), hook, $"{(uint)hook} is not a cgroup hook (see CgroupHook)");
         var resolved = CgroupPath.Resolve(cgroupPath);
         using var cgroup = CgroupPath.Open(resolved);
-        var ids = Query(cgroup.Value, attachType, effective ? ProgQueryAttr.QueryEffective : 0,
-                        errno => $"cannot list the {attachType} programs of cgroup '{resolved}' (BPF_PROG_QUERY): {Errno.Describe(errno)}" + errno switch
+        var ids = Query(cgroup.Value, (AttachType)hook, effective ? ProgQueryAttr.QueryEffective : 0,
+                        errno => $"cannot list the {hook} programs of cgroup '{resolved}' (BPF_PROG_QUERY): {Errno.Describe(errno)}" + errno switch
                         {
                             Errno.EBADF => $"; '{resolved}' is not a cgroup v2 directory (the cgroup v2 hierarchy is at {CgroupPath.FindCgroup2Mount() ?? "no mount"})",
                             Errno.EPERM or Errno.EACCES => "; listing a cgroup's programs needs CAP_NET_ADMIN (run as root)",
-                            Errno.EINVAL => $"; {attachType} is not a cgroup hook",
+                            Errno.EINVAL => $"; the kernel does not know the cgroup hook {hook}",
                             _ => "",
                         });
         return ids.Select(Describe).ToArray();

@@ -26,7 +26,7 @@ internal static class PinnedLinkOpener
             var kind = ObjectKind(link.Value);
             if (kind != "link")
                 throw new BpfAttachException($"cannot open {path} as a link: it is a pinned {kind ?? "object of unknown kind"}, not a bpf_link"
-                                             + (kind is "map" ? " (open it with BpfMap.OpenPinned)" : kind is "program" ? " (open it with BpfPins.OpenProgram)" : ""));
+                                             + (kind is "map" ? " (open it with BpfMap.OpenPinned)" : kind is "program" ? " (open it with BpfProgram.OpenPinned)" : ""));
             var info = LinkSyscalls.Info(link)
                 ?? throw new BpfAttachException($"cannot read the info of the link pinned at {path} (BPF_OBJ_GET_INFO_BY_FD)");
             progFd = Sys.ProgGetFdById(info.ProgramId, out errno)

@@ -227,7 +227,9 @@ public sealed unsafe class BpfMap : IDisposable
     }
 
     /// <summary>Every key, read with BPF_MAP_GET_NEXT_KEY (entries changed meanwhile may be missed or repeated).</summary>
-    public IEnumerable<byte[]> Keys()
+    public IEnumerable<byte[]> Keys => EnumerateKeys();
+
+    private IEnumerable<byte[]> EnumerateKeys()
     {
         var current = Array.Empty<byte>();
         while (true)

@@ -74,7 +74,7 @@ public sealed class ProgArrayMap : DescriptorMap<uint>
     public ProgArrayMap(BpfMap map) : base(map, MapType.ProgArray) { }
 
     /// <summary>Puts <paramref name="program"/> at <paramref name="index"/> (a tail call to that index then runs it).</summary>
-    public void Set(uint index, BpfProgram program) => Put(index, program.Handle.Value, UpdateFlags.Any, program.Handle);
+    public void Update(uint index, BpfProgram program, UpdateFlags flags = UpdateFlags.Any) => Put(index, program.Handle.Value, flags, program.Handle);
 
     /// <summary>The id of the program at <paramref name="index"/>, or null when the slot is empty.</summary>
     public uint? GetProgramId(uint index) => GetU32(index);
@@ -85,7 +85,8 @@ public sealed class ArrayOfMaps : DescriptorMap<uint>
 {
     public ArrayOfMaps(BpfMap map) : base(map, MapType.ArrayOfMaps) { }
 
-    public void Set(uint index, BpfMap inner) => Put(index, inner.Handle.Value, UpdateFlags.Any, inner.Handle);
+    /// <summary>Puts <paramref name="inner"/> at <paramref name="index"/>.</summary>
+    public void Update(uint index, BpfMap inner, UpdateFlags flags = UpdateFlags.Any) => Put(index, inner.Handle.Value, flags, inner.Handle);
 
     /// <summary>The id of the map at <paramref name="index"/>, or null when the slot is empty.</summary>
     public uint? GetMapId(uint index) => GetU32(index);
@@ -109,11 +110,11 @@ public sealed class SockMap : DescriptorMap<uint>
     public SockMap(BpfMap map) : base(map, MapType.SockMap) { }
 
     /// <summary>Puts a connected TCP (or UDP/unix) socket at <paramref name="index"/>.</summary>
-    public void Set(uint index, Socket socket, UpdateFlags flags = UpdateFlags.Any) =>
+    public void Update(uint index, Socket socket, UpdateFlags flags = UpdateFlags.Any) =>
         Put(index, SocketFd(socket), flags, socket.SafeHandle);
 
     /// <summary>Puts a socket given by its descriptor.</summary>
-    public void Set(uint index, int socketFd, UpdateFlags flags = UpdateFlags.Any) => Put(index, socketFd, flags, null);
+    public void Update(uint index, int socketFd, UpdateFlags flags = UpdateFlags.Any) => Put(index, socketFd, flags, null);
 
     /// <summary>The socket cookie of the entry (needs an 8-byte value size), or null when empty.</summary>
     public ulong? GetCookie(uint index) => SockCookie.Lookup(Map, index);
@@ -142,7 +143,7 @@ public sealed class DevMap : DescriptorMap<uint>
     public DevMap(BpfMap map) : base(map, MapType.DevMap, MapType.DevMapHash) { }
 
     /// <summary>Redirects to slot <paramref name="index"/> go out of interface <paramref name="ifindex"/>.</summary>
-    public void Set(uint index, int ifindex) => Put(index, ifindex, UpdateFlags.Any, null);
+    public void Update(uint index, int ifindex, UpdateFlags flags = UpdateFlags.Any) => Put(index, ifindex, flags, null);
 
     /// <summary>The interface index in the slot, or null when empty.</summary>
     public int? GetInterfaceIndex(uint index) => (int?)GetU32(index);
@@ -154,7 +155,7 @@ public sealed class CpuMap : DescriptorMap<uint>
     public CpuMap(BpfMap map) : base(map, MapType.CpuMap) { }
 
     /// <summary>Enables redirects to <paramref name="cpu"/> with a queue of <paramref name="queueSize"/> frames.</summary>
-    public void Set(uint cpu, uint queueSize) => Put(cpu, (int)queueSize, UpdateFlags.Any, null);
+    public void Update(uint cpu, uint queueSize, UpdateFlags flags = UpdateFlags.Any) => Put(cpu, (int)queueSize, flags, null);
 
     /// <summary>The queue size of the CPU's entry, or null when not set.</summary>
     public uint? GetQueueSize(uint cpu) => GetU32(cpu);

@@ -45,4 +45,16 @@ public static class BpfFileSystem
         }
         return true;
     }
+
+    /// <summary>Deletes the pin at <paramref name="path"/> (of a map, program or link); the object goes away when nothing
+    /// else holds it. Refuses a path outside a BPF file system, so an ordinary file is never deleted.</summary>
+    public static void Unpin(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"nothing is pinned at {path}", path);
+        if (!IsBpfFs(path))
+            throw new IOException($"{path} is not in a BPF file system; refusing to delete an ordinary file");
+        File.Delete(path);
+    }
 }

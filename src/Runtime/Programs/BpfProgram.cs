@@ -8,7 +8,7 @@ namespace Ebpf;
 /// without one is a plain <see cref="BpfProgram"/>. Disposing it detaches every link made from it and
 /// closes the program's descriptor (the kernel frees the program once nothing else holds it).
 /// </summary>
-public class BpfProgram : IDisposable
+public partial class BpfProgram : IDisposable
 {
     private readonly List<BpfLink> links = new();
     private readonly Lazy<uint> id;

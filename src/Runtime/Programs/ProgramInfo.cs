@@ -9,8 +9,12 @@ internal readonly record struct ProgramInfo(uint Type, uint Id, string Name, ulo
     // Offsets in struct bpf_prog_info (stable uapi): type 0, id 4, name[16] 64, run_time_ns 192, run_cnt 200.
     private const int InfoSize = 232;
 
+    /// <summary>Reads the info; a failure is a <see cref="BpfException"/> of BPF_OBJ_GET_INFO_BY_FD (not an attach error:
+    /// this runs for Id and RunStatistics too).</summary>
     public static ProgramInfo Read(BpfFd prog) => TryRead(prog, out var info, out var errno) ? info
-        : throw new BpfAttachException($"cannot read the program's info (BPF_OBJ_GET_INFO_BY_FD): {Errno.Describe(errno)}", errno);
+        : throw new BpfException($"cannot read the program's info (BPF_OBJ_GET_INFO_BY_FD): {Errno.Describe(errno)}"
+                                 + (errno is Errno.EPERM or Errno.EACCES ? "; reading program info needs CAP_SYS_ADMIN (run as root)" : ""),
+                                 errno, "BPF_OBJ_GET_INFO_BY_FD", null);
 
     public static unsafe bool TryRead(BpfFd prog, out ProgramInfo info, out int errno)
     {

@@ -4,10 +4,14 @@ using Ebpf.Object;
 
 namespace Ebpf;
 
-/// <summary>A CGROUP_SOCK_ADDR program: sees and may rewrite addresses in bind/connect/sendmsg/recvmsg/getpeername/getsockname (cgroup/connect4, ...).</summary>
-public sealed class CgroupSockAddrProgram : BpfProgram
+/// <summary>
+/// A program that attaches to a cgroup v2 directory: the CGROUP_* kinds and SOCK_OPS. The hook (ingress, connect4,
+/// sock_ops, ...) comes from the program's section; the classes (<see cref="CgroupSkbProgram"/>, ...) differ only in
+/// what the program sees.
+/// </summary>
+public abstract class CgroupProgram : BpfProgram
 {
-    internal CgroupSockAddrProgram(ProgramSpec spec, BpfFd fd) : base(spec, fd) { }
+    private protected CgroupProgram(ProgramSpec spec, BpfFd fd) : base(spec, fd) { }
 
     /// <summary>
     /// Attaches to the cgroup v2 directory <paramref name="cgroupPath"/> (absolute, or relative to the cgroup2
