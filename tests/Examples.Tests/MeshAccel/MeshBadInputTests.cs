@@ -72,7 +72,7 @@ public sealed class MeshBadInputTests
         Assert.Contains("Nothing was attached", e.Message);
         Assert.Contains("istio-iptables", e.Message);
         Assert.False(Directory.Exists(pins.Dir));
-        Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, AttachType.CgroupInet4Connect));
+        Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.Inet4Connect));
     }
 
     /// <summary>This kernel, less one hook: the feature-probe seam of <see cref="KernelRequirements"/>.</summary>
