@@ -131,3 +131,73 @@ public class LifecycleAnalyzerTests
         _ = stored.Programs.OnEnter;
         """, "private GenGlobalsSkel field = null!;"));
 }
+
+/// <summary>The EBPF201 code fix: the write moves before the Load() it followed, and is not offered where that would not compile.</summary>
+public class LifecycleCodeFixTests
+{
+    private static async Task Verify(string source, string fixedSource, bool fixExpected = true)
+    {
+        var test = new CSharpCodeFixTest<SkeletonLifecycleAnalyzer, Ebpf.Generator.CodeFixes.MoveBeforeLoadCodeFix, DefaultVerifier>
+        {
+            TestCode = source,
+            FixedCode = fixedSource,
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        if (!fixExpected)
+            test.FixedState.MarkupHandling = MarkupMode.Allow; // the diagnostic stays: no fix applies
+        foreach (var state in new[] { test.TestState, test.FixedState })
+        {
+            state.Sources.Add(("GenGlobalsSkel.g.cs", GeneratorHarness.Run(ObjectInput.ForTestObject("gen_globals.bpf.c")).SingleSource));
+            state.AdditionalReferences.AddRange(TestCompiler.References(withRuntime: true));
+        }
+        test.SolutionTransforms.Add((solution, projectId) =>
+        {
+            var options = (Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions)solution.GetProject(projectId)!.CompilationOptions!;
+            return solution.WithProjectCompilationOptions(projectId, options.WithNullableContextOptions(NullableContextOptions.Enable));
+        });
+        await test.RunAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static string Method(string body) => $$"""
+        using Ebpf.Generator.Tests.Golden;
+
+        public class App
+        {
+            public void Run()
+            {
+        {{body}}
+            }
+        }
+        """;
+
+    [Fact]
+    public Task WriteAfterLoadMovesBeforeIt() => Verify(
+        Method("""
+                    using var skel = GenGlobalsSkel.Open();
+                    skel.Load();
+                    var port = 443u;
+                    {|EBPF201:skel.Rodata.CfgPort|} = 8080;
+            """),
+        Method("""
+                    using var skel = GenGlobalsSkel.Open();
+                    skel.Rodata.CfgPort = 8080;
+                    skel.Load();
+                    var port = 443u;
+            """));
+
+    [Fact]
+    public Task NoFixWhenTheWriteUsesALocalDeclaredAfterLoad() => Verify(
+        Method("""
+                    using var skel = GenGlobalsSkel.Open();
+                    skel.Load();
+                    var port = 443u;
+                    {|EBPF201:skel.Rodata.CfgPort|} = port;
+            """),
+        Method("""
+                    using var skel = GenGlobalsSkel.Open();
+                    skel.Load();
+                    var port = 443u;
+                    {|EBPF201:skel.Rodata.CfgPort|} = port;
+            """),
+        fixExpected: false);
+}

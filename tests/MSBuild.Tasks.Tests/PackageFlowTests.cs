@@ -33,7 +33,7 @@ public sealed class PackageFlowTests
                 foreach (var expected in new[]
                          {
                              "tasks/net10.0/Ebpf.Build.Tasks.dll", "tasks/net10.0/CliWrap.dll", "tasks/net10.0/Ebpf.Object.dll",
-                             "analyzers/dotnet/cs/Ebpf.Generator.dll", "analyzers/dotnet/cs/Ebpf.Object.dll",
+                             "analyzers/dotnet/cs/Ebpf.Generator.dll", "analyzers/dotnet/cs/Ebpf.Object.dll", "analyzers/dotnet/cs/Ebpf.Generator.CodeFixes.dll",
                              "build/Ebpf.Build.props", "build/Ebpf.Build.targets", "buildTransitive/Ebpf.Build.props", "buildTransitive/Ebpf.Build.targets",
                          })
                     Assert.Contains(expected, entries);

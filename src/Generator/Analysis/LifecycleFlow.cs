@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -220,8 +221,10 @@ namespace Ebpf.Generator.Analysis
         private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, string what, string skeleton)
         {
             var location = node.GetLocation();
+            // The skeleton's name travels to the code fix (Ebpf.Generator.CodeFixes), which looks for its Load() call.
+            var properties = ImmutableDictionary<string, string?>.Empty.Add("Skeleton", skeleton);
             if (reported.Add(location))
-                report(Diagnostic.Create(descriptor, location, what, skeleton));
+                report(Diagnostic.Create(descriptor, location, properties, what, skeleton));
         }
     }
 }
