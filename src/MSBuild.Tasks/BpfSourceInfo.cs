@@ -22,6 +22,13 @@ internal sealed record BpfSourceInfo(
     string ItemProjectFile,            // the project file that declares the BpfSource item: where item-level errors point
     string LinkedObject)               // the linked object this source is part of (Object metadata), or "" for an object of its own
 {
+    /// <summary>
+    /// A source compiled outside a build (the test kit's objects): no skeleton, no Types, the .d file beside the object.
+    /// Kept here so that a new field gets its neutral value in one place.
+    /// </summary>
+    public static BpfSourceInfo Standalone(string sourceFile, string objectFile, IReadOnlyList<string> clangArgs) =>
+        new(sourceFile, objectFile, objectFile + ".d", "", "", [], clangArgs, "", "", "", [], "", "", "");
+
     /// <summary>Part of a linked object: compiled to LLVM bitcode (<see cref="ObjectFile"/> is the .bc), linked later by <see cref="LinkBpfObject"/>.</summary>
     public bool IsLinked => LinkedObject.Length != 0;
 

@@ -113,9 +113,16 @@ public sealed class SockredirDemotionTests
                 Streams.WriteAll(client, chunk);
             }
         }, timeout.Token);
-        // The reader starts late: the first writes pile up in the redirected queue, the switch to TCP happens while
-        // they are unread, and the TCP bytes behind them wait in the receive queue.
-        await Task.Delay(200, timeout.Token);
+        // The reader starts only after a synchronisation point, not after a head start: once the switch to TCP has
+        // happened while the first writes sit unread in the redirected queue (or, without demotion, once redirected
+        // bytes are queued); the TCP bytes behind them wait in the receive queue.
+        while (!writer.IsCompleted)
+        {
+            var soFar = lab.Redirector.ReadStats().Since(before);
+            if (demote ? soFar[Stat.Demoted] > 0 : soFar[Stat.RedirectedBytes] > 0)
+                break;
+            await Task.Delay(5, timeout.Token);
+        }
         await Streams.ReceivePatternAsync(server, 9, total, timeout.Token);
         await writer;
 
