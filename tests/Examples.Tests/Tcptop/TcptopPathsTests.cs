@@ -1,3 +1,4 @@
+using Ebpf.Examples.Sockredir;
 using Ebpf.Examples.Sockredir.Redirector;
 using Ebpf.Examples.Tcptop.Kernel;
 using Ebpf.TestKit;
@@ -76,7 +77,7 @@ public sealed class TcptopPathsTests
             Assert.Equal(Bytes, TcpPeers.Result(client, "sent"));
             Assert.Equal(Bytes, TcpPeers.Result(server, "received"));
         }
-        var redirected = redirector.ReadStats()[Stat.RedirectedBytes] - before[Stat.RedirectedBytes];
+        var redirected = redirector.ReadStats()[SockredirSkel.SpliceStat.StatRedirectedBytes] - before[SockredirSkel.SpliceStat.StatRedirectedBytes];
         Assert.True(redirected > 0, "sockredir redirected nothing: the test did not exercise the sk_msg path");
         var snap = tracer.Read();
         Assert.Equal((ulong)Bytes, Assert.Single(snap.Processes, p => p.Comm == tx).SentBytes);
