@@ -28,10 +28,7 @@ public sealed class AttachCrashTests
         using var cgroup = new TempCgroup();
         TestObjects.Compile("attach_net.bpf.c"); // warm the cache so the child does not compile
 
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { ChildDll(), hosts.B.NsPath, hosts.IfB, cgroup.Path })
-            psi.ArgumentList.Add(a);
-        using var child = Process.Start(psi)!;
+        using var child = HostCommand.Start("dotnet", [ChildDll(), hosts.B.NsPath, hosts.IfB, cgroup.Path]);
         try
         {
             var ct = TestContext.Current.CancellationToken;

@@ -44,10 +44,7 @@ public sealed class PinningSharedTests
             shared.Update(1, 41);
 
             // The other process: it must find the pinned map, not create its own.
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[] { ChildDll(), "pinned-map", objectPath, pins.Path })
-                psi.ArgumentList.Add(a);
-            using var child = Process.Start(psi)!;
+            using var child = HostCommand.Start("dotnet", [ChildDll(), "pinned-map", objectPath, pins.Path]);
             var stdout = child.StandardOutput.ReadToEndAsync(ct);
             var stderr = child.StandardError.ReadToEndAsync(ct);
             using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))

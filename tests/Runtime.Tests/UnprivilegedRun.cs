@@ -19,17 +19,16 @@ internal static class UnprivilegedRun
         File.SetUnixFileMode(report, (UnixFileMode)0x1b6); // rw for everyone: the child runs as nobody
         try
         {
-            var psi = new ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[]
-                     {
-                         "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--",
-                         Environment.ProcessPath!, "-method", testMethod, "-explicit", "only",
-                     })
-                psi.ArgumentList.Add(a);
-            psi.Environment[reportVariable] = report + suffix;
-            psi.Environment["HOME"] = Path.GetTempPath();
-            psi.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
-            using var child = Process.Start(psi)!;
+            using var child = HostCommand.Start("setpriv",
+                ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--",
+                 Environment.ProcessPath!, "-method", testMethod, "-explicit", "only"],
+                environment: new Dictionary<string, string?>
+                {
+                    [reportVariable] = report + suffix,
+                    ["HOME"] = Path.GetTempPath(),
+                    ["DOTNET_CLI_HOME"] = Path.GetTempPath(),
+                });
+            child.StandardInput.Close();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(60));
             var stdout = child.StandardOutput.ReadToEndAsync(timeout.Token);

@@ -14,16 +14,19 @@ public sealed record CommandResult(string CommandLine, int ExitCode, string Stan
 }
 
 /// <summary>
-/// Runs host tools (ip, bpftool, mount, cc) for the fixtures. Arguments are passed as a list, never
-/// through a shell, so names with odd characters cannot break a command.
+/// The one process runner of the tests: host tools (ip, bpftool, mount, clang, dotnet) run to completion, and
+/// long-running children (servers, the apps under test) started with their streams redirected. Arguments are
+/// passed as a list, never through a shell, so names with odd characters cannot break a command.
 /// </summary>
 public static class HostCommand
 {
-    /// <summary>Runs <paramref name="file"/> to completion (at most <paramref name="timeout"/>, default 60 s), in
-    /// <paramref name="workingDirectory"/> when given.</summary>
-    public static CommandResult Run(string file, IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null)
+    /// <summary>
+    /// Starts <paramref name="file"/> with stdin, stdout and stderr redirected, in <paramref name="workingDirectory"/>
+    /// when given; <paramref name="environment"/> adds variables (a null value removes one). The caller owns the process.
+    /// </summary>
+    public static Process Start(string file, IEnumerable<string> args, string? workingDirectory = null,
+                                IEnumerable<KeyValuePair<string, string?>>? environment = null)
     {
-        var argList = args.ToList();
         var psi = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
@@ -32,10 +35,25 @@ public static class HostCommand
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? "",
         };
-        foreach (var a in argList)
+        foreach (var a in args)
             psi.ArgumentList.Add(a);
-        var line = file + " " + string.Join(' ', argList);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        foreach (var (key, value) in environment ?? [])
+        {
+            if (value is null)
+                psi.Environment.Remove(key);
+            else
+                psi.Environment[key] = value;
+        }
+        return Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+    }
+
+    /// <summary>
+    /// Waits for a started process (at most <paramref name="timeout"/>, default 60 s; then it and its children are
+    /// killed and the result says so) and collects its output. Disposes the process.
+    /// </summary>
+    public static CommandResult Finish(Process process, string commandLine, TimeSpan? timeout = null)
+    {
+        using var p = process;
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -43,10 +61,19 @@ public static class HostCommand
         {
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             p.WaitForExit();
-            return new CommandResult(line, -1, stdout.Result, "timed out; " + stderr.Result);
+            return new CommandResult(commandLine, -1, stdout.Result, "timed out; " + stderr.Result);
         }
         p.WaitForExit();
-        return new CommandResult(line, p.ExitCode, stdout.Result, stderr.Result);
+        return new CommandResult(commandLine, p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Runs <paramref name="file"/> to completion (at most <paramref name="timeout"/>, default 60 s), in
+    /// <paramref name="workingDirectory"/> when given.</summary>
+    public static CommandResult Run(string file, IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null,
+                                    IEnumerable<KeyValuePair<string, string?>>? environment = null)
+    {
+        var argList = args.ToList();
+        return Finish(Start(file, argList, workingDirectory, environment), file + " " + string.Join(' ', argList), timeout);
     }
 
     public static CommandResult Run(string file, params string[] args) => Run(file, (IEnumerable<string>)args);

@@ -46,16 +46,7 @@ public sealed partial class NetNamespace : IDisposable
     /// <summary>Starts a long-running command in the namespace; killed on dispose.</summary>
     public Process Start(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo("ip")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "netns", "exec", Name, file }.Concat(args))
-            psi.ArgumentList.Add(a);
-        var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        var p = HostCommand.Start("ip", ["netns", "exec", Name, file, .. args]);
         lock (started)
             started.Add(p);
         return p;

@@ -40,37 +40,22 @@ public sealed class TempCgroup : IDisposable
     /// </summary>
     public Process Start(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("echo $$ > \"$0\" && exec \"$@\"");
-        psi.ArgumentList.Add(System.IO.Path.Combine(Path, "cgroup.procs"));
-        psi.ArgumentList.Add(file);
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        var p = StartIn(Path, file, args);
         lock (started)
             started.Add(p);
         return p;
     }
 
-    /// <summary>Runs a program inside this cgroup to completion.</summary>
-    public CommandResult Run(string file, params string[] args)
-    {
-        using var p = Start(file, args);
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(60)))
-            p.Kill(entireProcessTree: true);
-        p.WaitForExit();
-        return new CommandResult($"[{Path}] {file} {string.Join(' ', args)}", p.HasExited ? p.ExitCode : -1, stdout.Result, stderr.Result);
-    }
+    /// <summary>
+    /// Starts a process that is already in cgroup directory <paramref name="cgroupDirectory"/> (any, e.g. a nested one)
+    /// when it execs; the caller owns it.
+    /// </summary>
+    public static Process StartIn(string cgroupDirectory, string file, params string[] args) =>
+        HostCommand.Start("/bin/sh", ["-c", "echo $$ > \"$0\" && exec \"$@\"", System.IO.Path.Combine(cgroupDirectory, "cgroup.procs"), file, .. args]);
+
+    /// <summary>Runs a program inside this cgroup to completion (killed after 60 s).</summary>
+    public CommandResult Run(string file, params string[] args) =>
+        HostCommand.Finish(Start(file, args), $"[{Path}] {file} {string.Join(' ', args)}");
 
     /// <summary>The pids currently in this cgroup.</summary>
     public IReadOnlyList<int> Pids() => ReadPids(Path);

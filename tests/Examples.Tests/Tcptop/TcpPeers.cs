@@ -80,17 +80,7 @@ internal static class TcpPeers
         Start(cgroup, null, "sendas", pid.ToString(), comm, address, port.ToString(), bytes.ToString(), "1000");
 
     /// <summary>Starts a process of its own in <paramref name="cgroupDir"/> (any cgroup directory, e.g. a nested one).</summary>
-    public static Process StartIn(string cgroupDir, params string[] args)
-    {
-        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add("echo $$ > \"$0\" && exec \"$@\"");
-        psi.ArgumentList.Add(Path.Combine(cgroupDir, "cgroup.procs"));
-        psi.ArgumentList.Add(Binary);
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        return Process.Start(psi) ?? throw new InvalidOperationException("cannot start tcp_peer");
-    }
+    public static Process StartIn(string cgroupDir, params string[] args) => TempCgroup.StartIn(cgroupDir, Binary, args);
 
     /// <summary>Waits for a peer and returns the number it printed ("sent N" / "received N").</summary>
     public static long Result(Process p, string word)
