@@ -23,14 +23,13 @@ PACKAGES=(
   "nginx:HTTP backends in the XDP load balancer lab"
   "libnginx-mod-stream:nginx's TCP proxy, the XDP balancer's baseline"
   "haproxy:the sidecar proxy of the mesh-accel lab (reads SO_ORIGINAL_DST)"
-  "iptables:istio-iptables' rules, mesh-accel's baseline"
   "curl:the mesh-accel lab's HTTP client"
   "libcap2-bin:capsh/setcap for tests that drop capabilities"
   "util-linux:setpriv, mount and nsenter used by the fixtures; taskset pins the benchmark tools to CPUs"
   "procps:ps/sysctl used by the fixtures"
   "prometheus:the real Prometheus server the tcptop end-to-end test scrapes with (and promtool)"
   "tmux:a pseudo-terminal for the tcptop live-view test"
-  "iptables:drops every Nth segment in a namespace for the tcptop retransmit test"
+  "iptables:drops every Nth segment in a namespace for the tcptop retransmit test; istio-iptables' rules, mesh-accel's baseline"
 )
 
 if [[ $(id -u) -ne 0 ]]; then

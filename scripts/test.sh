@@ -3,6 +3,8 @@
 # tests share global state: cgroups, bpffs, network namespaces). Prints each project's xunit summary and,
 # last, one line "tests: N passed, N failed, N skipped". Exits non-zero when a test failed, a project
 # crashed or timed out, or nothing ran. Run as root: kernel tests skip outside CI and fail with CI=true.
+# With CI=true every skipped test is printed with its reason, and the run fails unless each one is on the
+# allow-list tests/skips-allowed.txt ("Namespace.Class.Method | reason": kernel features the machine lacks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +34,19 @@ if ((${#projects[@]} == 0)); then
   echo "tests: 0 passed, 0 failed, 0 skipped"
   exit 1
 fi
+
+ALLOWED_SKIPS=tests/skips-allowed.txt
+CI_RUN=false; [[ ${CI:-} == [Tt][Rr][Uu][Ee] ]] && CI_RUN=true
+allowed_skip() { grep -v '^#' "$ALLOWED_SKIPS" 2>/dev/null | cut -d'|' -f1 | sed 's/[[:space:]]*$//' | grep -qxF "$1"; }
+# "Class.Method<TAB>reason" for each skipped test in an xunit v3 result file (one <test .../> element per test).
+skipped_tests() {
+  grep -o '<test [^>]*result="Skip"[^>]*>\(<reason>[^<]*</reason>\)\{0,1\}' "$1" | while IFS= read -r element; do
+    type=$(sed -n 's/.* type="\([^"]*\)".*/\1/p' <<<"$element")
+    method=$(sed -n 's/.* method="\([^"]*\)".*/\1/p' <<<"$element")
+    reason=$(sed -n 's/.*<reason>\(.*\)<\/reason>.*/\1/p' <<<"$element")
+    printf '%s.%s\t%s\n' "$type" "$method" "$reason"
+  done
+}
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
@@ -85,6 +100,16 @@ for i in "${!projects[@]}"; do
   summaries+=("$name: $p passed, $f failed, $e errors, $s skipped, $n not run (exit code $rc)")
   if ((rc != 0 && f + e == 0)); then
     broken+=("$name (exit code $rc with no failed test)")
+  fi
+  if [[ $CI_RUN == true ]] && ((s > 0)); then
+    while IFS=$'\t' read -r test reason; do
+      if allowed_skip "$test"; then
+        echo "test: skipped (allowed by $ALLOWED_SKIPS): $test: $reason"
+      else
+        echo "test: SKIPPED, not on $ALLOWED_SKIPS (CI=true forbids it): $test: $reason" >&2
+        broken+=("$name (skipped $test: $reason)")
+      fi
+    done < <(skipped_tests "$xml")
   fi
 done
 

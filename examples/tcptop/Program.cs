@@ -1,3 +1,3 @@
 using Ebpf.Examples.Tcptop.Commands;
 
-return CommandLine.Run(args);
+return Cli.Run(args);

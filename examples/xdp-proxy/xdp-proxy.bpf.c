@@ -39,9 +39,11 @@
 #define IP_MF 0x2000
 #define IP_OFFSET 0x1fff
 
-/* Backend slot flags. */
-#define BACKEND_ACTIVE 1u   /* in the Maglev table: takes new flows */
-#define BACKEND_DRAINING 2u /* removed: keeps serving the flows it already has */
+/* Backend slot flags (an enum, not #defines, so the build can hand it to C#: Types="backend_flags"). */
+enum backend_flags {
+	BACKEND_ACTIVE = 1,   /* in the Maglev table: takes new flows */
+	BACKEND_DRAINING = 2, /* removed: keeps serving the flows it already has */
+};
 
 struct config {
 	__u32 vip;            /* network order */
@@ -56,7 +58,7 @@ struct backend {
 	__u32 ip;     /* network order; 0 = empty slot */
 	__u16 port;   /* network order */
 	__u8 mac[6];  /* next hop towards the backend */
-	__u32 flags;  /* BACKEND_* */
+	__u32 flags;  /* enum backend_flags */
 };
 
 struct flow_key {     /* as the client sent it */

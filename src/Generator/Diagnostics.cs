@@ -63,6 +63,18 @@ namespace Ebpf.Generator
             "Type '{0}' from the Types metadata is not generated: {1}",
             Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+        private const string LifecycleCategory = "Ebpf.Lifecycle";
+
+        public static readonly DiagnosticDescriptor ConfiguredAfterLoad = new DiagnosticDescriptor(
+            "EBPF201", "Skeleton setting written after Load()",
+            "'{0}' is written after '{1}' was loaded on every path to here; .rodata variables and map sizes are fixed by Load(), so this throws InvalidOperationException. Set it before '{1}.Load()'.",
+            LifecycleCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+        public static readonly DiagnosticDescriptor ProgramBeforeLoad = new DiagnosticDescriptor(
+            "EBPF202", "Program used before Load()",
+            "'{0}' is used before '{1}' is loaded on any path to here; programs exist only once the object is loaded, so this throws InvalidOperationException. Call '{1}.Load()' first, or open it with OpenAndLoad().",
+            LifecycleCategory, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
         public static readonly DiagnosticDescriptor InternalError = new DiagnosticDescriptor(
             "EBPF099", "Internal error in the skeleton generator",
             "The skeleton for '{0}' could not be generated because of a bug in Ebpf.Generator: {1}. Please report it with the object file.",

@@ -19,8 +19,19 @@ internal sealed record BpfSourceInfo(
     string ResourceName,
     IReadOnlyList<string> Types,
     string TypesFile,
-    string ItemProjectFile)            // the project file that declares the BpfSource item: where item-level errors point
+    string ItemProjectFile,            // the project file that declares the BpfSource item: where item-level errors point
+    string LinkedObject)               // the linked object this source is part of (Object metadata), or "" for an object of its own
 {
+    /// <summary>
+    /// A source compiled outside a build (the test kit's objects): no skeleton, no Types, the .d file beside the object.
+    /// Kept here so that a new field gets its neutral value in one place.
+    /// </summary>
+    public static BpfSourceInfo Standalone(string sourceFile, string objectFile, IReadOnlyList<string> clangArgs) =>
+        new(sourceFile, objectFile, objectFile + ".d", "", "", [], clangArgs, "", "", "", [], "", "", "");
+
+    /// <summary>Part of a linked object: compiled to LLVM bitcode (<see cref="ObjectFile"/> is the .bc), linked later by <see cref="LinkBpfObject"/>.</summary>
+    public bool IsLinked => LinkedObject.Length != 0;
+
     /// <summary>The file clang compiles: the source itself, or the generated wrapper that anchors <see cref="Types"/> (TypeAnchors).</summary>
     public string CompiledFile => Types.Count == 0 ? SourceFile : TypesFile;
 
@@ -42,6 +53,7 @@ internal sealed record BpfSourceInfo(
         /// <summary>Types for the generator, comma-separated: ';' would start a comment in the analyzer config file it travels through.</summary>
         public const string GeneratorTypes = "GeneratorTypes";
         public const string ItemProjectFile = "ItemProjectFile";
+        public const string LinkedObject = "LinkedObject";
     }
 
     /// <summary>Reads back an item that <see cref="PrepareBpfSources"/> produced.</summary>
@@ -58,7 +70,8 @@ internal sealed record BpfSourceInfo(
         item.GetMetadata(Metadata.ResourceName),
         SplitList(item.GetMetadata(Metadata.Types)),
         item.GetMetadata(Metadata.TypesFile),
-        item.GetMetadata(Metadata.ItemProjectFile));
+        item.GetMetadata(Metadata.ItemProjectFile),
+        item.GetMetadata(Metadata.LinkedObject));
 
     public static IReadOnlyList<string> SplitList(string value) =>
         value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -9,4 +9,7 @@ internal static class BuildErrors
     public const string NoKernelBtf = "EBPF104";
     public const string ClangFailed = "EBPF105";
     public const string UnknownType = "EBPF106";
+    public const string BadObjectMetadata = "EBPF107";
+    public const string LinkFailed = "EBPF108";
+    public const string DuplicateSymbol = "EBPF109";
 }

@@ -31,13 +31,7 @@ public abstract class ClangTaskBase : Microsoft.Build.Utilities.Task
             Log.LogError(null, BuildErrors.BadEndianness, null, null, 0, 0, 0, 0, $"BpfTargetEndianness is '{target}': use bpfel (little-endian, the default) or bpfeb (big-endian).");
             return false;
         }
-        settings = new ClangSettings(
-            Path.GetFullPath(ProjectDirectory),
-            target,
-            string.IsNullOrWhiteSpace(TargetArch) ? ClangSettings.HostTargetArch() : TargetArch.Trim(),
-            ClangSettings.HostMultiarchIncludeDirectory(),
-            ClangSettings.SplitFlags(CFlags),
-            string.IsNullOrWhiteSpace(VmlinuxDirectory) ? null : Path.GetFullPath(VmlinuxDirectory, ProjectDirectory));
+        settings = ClangSettings.ForHost(ProjectDirectory, target, TargetArch, CFlags, VmlinuxDirectory);
         return true;
     }
 }

@@ -46,8 +46,9 @@ public sealed class CompileBpfSource : ClangTaskBase, ICancelableTask
                 case TypesState.Failed:
                     DeleteStale(source);
                     return;
-                case TypesState.SourceHasErrors:
-                    // Compile the source alone: clang's errors then read as they would without Types.
+                case TypesState.CompileAlone:
+                    // Compile the source alone: clang's errors then read as they would without Types. (Also a source of a
+                    // linked object that defines none of the names.)
                     source = source with { Types = [] };
                     break;
                 case TypesState.Resolved:
@@ -71,12 +72,14 @@ public sealed class CompileBpfSource : ClangTaskBase, ICancelableTask
             return;
         }
 
+        if (source.IsLinked)
+            return; // bitcode: LinkBpfObject writes the object and its text copy
         // The generator cannot read binary AdditionalFiles (CS2015), so it gets this text copy.
         var bytes = File.ReadAllBytes(source.ObjectFile);
         File.WriteAllText(source.Base64File, Convert.ToBase64String(bytes));
     }
 
-    private enum TypesState { Resolved, SourceHasErrors, Failed }
+    private enum TypesState { Resolved, CompileAlone, Failed }
 
     /// <summary>How each Types name is declared (<see cref="TypeProbe"/>); an unknown name is an error at the item, with close names.</summary>
     private TypesState ResolveTypes(ClangSettings settings, BpfSourceInfo source, out List<(string Name, TypeKind Kind)> resolved)
@@ -88,37 +91,18 @@ public sealed class CompileBpfSource : ClangTaskBase, ICancelableTask
             return TypesState.Failed;
         var outcome = TypeProbe.Interpret(source.Types, probe.StandardError + "\n" + probe.StandardOutput, probe.ExitCode);
         if (outcome.SourceHasErrors)
-            return TypesState.SourceHasErrors;
+            return TypesState.CompileAlone;
         var unknown = source.Types.Where(n => outcome.Kinds[n] is null).ToList();
+        resolved = source.Types.Where(n => outcome.Kinds[n] is not null).Select(n => (n, outcome.Kinds[n]!.Value)).ToList();
         if (unknown.Count == 0)
-        {
-            resolved = source.Types.Select(n => (n, outcome.Kinds[n]!.Value)).ToList();
             return TypesState.Resolved;
-        }
-
-        var known = KnownTypeNames(settings, source);
-        var file = Path.GetFileName(source.SourceFile);
-        foreach (var name in unknown)
+        if (source.IsLinked)
         {
-            var close = known is null ? [] : CloseNames.Find(name, known);
-            var hint = close.Count switch
-            {
-                0 => "",
-                1 => $" Did you mean '{close[0]}'?",
-                _ => " Did you mean one of: " + string.Join(", ", close.Select(c => "'" + c + "'")) + "?",
-            };
-            Log.LogError(null, BuildErrors.UnknownType, null, source.ItemProjectFile, 0, 0, 0, 0,
-                $"BpfSource '{file}': Types names '{name}', but {file} and its headers define no struct, union, enum or typedef called '{name}'.{hint} " +
-                "Fix the name in the Types metadata, or define the type in the source.");
+            // One source of a linked object: another source may define the rest; LinkBpfObject checks the names against the result.
+            return resolved.Count == 0 ? TypesState.CompileAlone : TypesState.Resolved;
         }
+        UnknownTypes.Report(Log, ClangPath, settings, [source], unknown, cancel.Token);
         return TypesState.Failed;
-    }
-
-    /// <summary>Every type name the preprocessed source declares, for suggestions; null when preprocessing failed.</summary>
-    private IReadOnlySet<string>? KnownTypeNames(ClangSettings settings, BpfSourceInfo source)
-    {
-        var result = RunClang(settings, source, ClangCommandLine.FromStdin(settings, source, "-E", "-P", "-w"), CString.Include(source.SourceFile));
-        return result is { ExitCode: 0 } ? CTypeNames.Scan(result.StandardOutput) : null;
     }
 
     private ClangRunner.Result? RunClang(ClangSettings settings, BpfSourceInfo source, IReadOnlyList<string> args, string? stdin)
@@ -165,6 +149,7 @@ public sealed class CompileBpfSource : ClangTaskBase, ICancelableTask
     private static void DeleteStale(BpfSourceInfo source)
     {
         File.Delete(source.ObjectFile);
-        File.Delete(source.Base64File);
+        if (source.Base64File.Length != 0)
+            File.Delete(source.Base64File);
     }
 }

@@ -231,11 +231,17 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     {
         Kernel.RequireRoot();
         var lab = new LabNetwork(new LabLayout(RunPrefix.NewName("xd")));
-        lab.Up();
-        var backendPids = lab.Layout.Backends.Select(b => Nginx.ReadPid(lab.Layout.WorkDir(b))!.Value).ToArray();
-        Assert.All(backendPids, pid => Assert.True(Posix.Alive(pid)));
-
-        lab.Down();
+        int[] backendPids;
+        try
+        {
+            lab.Up();
+            backendPids = lab.Layout.Backends.Select(b => Nginx.ReadPid(lab.Layout.WorkDir(b))!.Value).ToArray();
+            Assert.All(backendPids, pid => Assert.True(Posix.Alive(pid)));
+        }
+        finally
+        {
+            lab.Down(); // the step under test; also the cleanup when Up or the checks above fail
+        }
 
         var namespaces = Shell.Run("ip", "netns", "list");
         Assert.DoesNotContain(lab.Layout.Prefix, namespaces);

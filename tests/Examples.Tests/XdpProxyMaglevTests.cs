@@ -90,15 +90,22 @@ public sealed class XdpProxyMaglevTests
     [Fact]
     public void ADrainingSlotIsReusedOnlyWhenNoEmptySlotIsLeft()
     {
-        var slots = new BackendSlots(2);
+        var slots = new BackendSlots(3);
         slots.Add(IPEndPoint.Parse("10.0.0.1:80"));
         slots.Add(IPEndPoint.Parse("10.0.0.2:80"));
         slots.Remove(IPEndPoint.Parse("10.0.0.1:80"));
 
+        // Slot 2 is still empty: the new backend takes it, and slot 0 keeps draining its flows.
         var c = slots.Add(IPEndPoint.Parse("10.0.0.3:80"));
+        Assert.Equal(2, c.Index);
+        Assert.Equal(SlotState.Draining, slots.All[0].State);
+        Assert.Equal(IPEndPoint.Parse("10.0.0.1:80"), slots.All[0].Endpoint);
 
-        Assert.Equal(0, c.Index);
-        var e = Assert.Throws<ArgumentException>(() => slots.Add(IPEndPoint.Parse("10.0.0.4:80")));
+        // No empty slot left: the draining one is reused.
+        var d = slots.Add(IPEndPoint.Parse("10.0.0.4:80"));
+        Assert.Equal(0, d.Index);
+        Assert.Equal(SlotState.Active, slots.All[0].State);
+        var e = Assert.Throws<ArgumentException>(() => slots.Add(IPEndPoint.Parse("10.0.0.5:80")));
         Assert.Contains("MAX_BACKENDS", e.Message);
     }
 

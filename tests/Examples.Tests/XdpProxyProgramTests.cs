@@ -1,4 +1,5 @@
 using System.Net;
+using Ebpf.Examples.XdpProxy;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 using Ebpf.Examples.XdpProxy.DataPlane;
 using Ebpf.TestKit;
@@ -170,12 +171,12 @@ public sealed class XdpProxyProgramTests : IDisposable
         balancer.Remove(Be1);
         balancer.Remove(Be2);
         Assert.All(balancer.Table, e => Assert.Equal(0u, e));
-        var before = plane.Stat(ProgramStat.NoBackend);
+        var before = plane.Stat(XdpProxySkel.Stat.StatNoBackend);
 
         var r = Run(TcpFrame(LbMac, ClientMac, Client, Vip, 44000, Port));
 
         Assert.Equal(XdpAction.Drop, r.XdpAction);
-        Assert.Equal(before + 1, plane.Stat(ProgramStat.NoBackend));
+        Assert.Equal(before + 1, plane.Stat(XdpProxySkel.Stat.StatNoBackend));
     }
 
     [Fact]
@@ -228,13 +229,13 @@ public sealed class XdpProxyProgramTests : IDisposable
             "not ipv4 version" => WithByte(syn, 14, 0x65),
             _ => throw new ArgumentException(what),
         };
-        var passedBefore = plane.Stat(ProgramStat.Passed);
+        var passedBefore = plane.Stat(XdpProxySkel.Stat.StatPassed);
 
         var r = Run(frame);
 
         Assert.Equal(XdpAction.Pass, r.XdpAction);
         Assert.Equal(frame, r.Packet);
-        Assert.Equal(passedBefore + 1, plane.Stat(ProgramStat.Passed));
+        Assert.Equal(passedBefore + 1, plane.Stat(XdpProxySkel.Stat.StatPassed));
     }
 
     /// <summary>Where the control plane's table sends a client's first packet: the kernel's hash, reproduced.</summary>

@@ -56,6 +56,7 @@ public class HostileInputTests
         var originals = new[] { TestObjectBytes("gen_maps.bpf.c"), TestObjectBytes("gen_globals.bpf.c") };
         var random = new Random(20261123);
         var outputs = new Dictionary<string, string>();
+        var skeletons = new Dictionary<string, string>();
         var (generated, rejected) = (0, 0);
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < 3000; i++)
@@ -73,17 +74,18 @@ public class HostileInputTests
             var types = SkeletonEmitter.EmitTypesOnly(model);
             outputs.TryAdd(Hash(types), types);
             var full = SkeletonEmitter.Emit(model);
-            var tree = CSharpSyntaxTree.ParseText(full, GeneratorHarness.ParseOptions, cancellationToken: TestContext.Current.CancellationToken);
-            Assert.Empty(tree.GetDiagnostics(TestContext.Current.CancellationToken));
+            skeletons.TryAdd(Hash(full), full);
         }
         // Both outcomes must actually occur, or the mutations are not exercising anything.
         Assert.True(generated > 100 && rejected > 100, $"generated {generated}, rejected {rejected}");
-        // One compilation for all distinct outputs (each moved to its own namespace) instead of one per output.
-        var renamed = outputs.Values.Select((source, i) => source.Replace("namespace Test\n", $"namespace Test{i}\n")
-                                                                  .Replace("global::Test.FuzzSkel", $"global::Test{i}.FuzzSkel")).ToArray();
-        var problems = TestCompiler.Problems(TestCompiler.Create("Mutated", withRuntime: false, renamed));
+        // One compilation for all distinct outputs (each moved to its own namespace) instead of one per output: the types
+        // on their own, and the whole skeletons (maps, programs, globals, Open/Load) against the runtime.
+        var problems = TestCompiler.Problems(TestCompiler.Create("Mutated", withRuntime: false, Renumbered(outputs.Values)));
         Assert.True(problems.Count == 0, "a mutated object's types do not compile:\n" + string.Join("\n", problems.Take(20)));
-        TestContext.Current.TestOutputHelper?.WriteLine($"{generated} generated, {rejected} rejected, {outputs.Count} distinct type sets compiled, {watch.Elapsed}");
+        problems = TestCompiler.Problems(TestCompiler.Create("MutatedSkeletons", withRuntime: true, Renumbered(skeletons.Values)));
+        Assert.True(problems.Count == 0, "a mutated object's skeleton does not compile:\n" + string.Join("\n", problems.Take(20)));
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{generated} generated, {rejected} rejected, {outputs.Count} distinct type sets and {skeletons.Count} distinct skeletons compiled, {watch.Elapsed}");
     }
 
     [Fact]
@@ -121,7 +123,13 @@ public class HostileInputTests
         Assert.Contains("x\\\"\\u0022", literal);
         var problems = TestCompiler.Problems(TestCompiler.Create("Hostile", withRuntime: false, SkeletonEmitter.EmitTypesOnly(model)));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+        problems = TestCompiler.Problems(TestCompiler.Create("HostileSkeleton", withRuntime: true, source));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
+
+    private static string[] Renumbered(IEnumerable<string> sources) =>
+        sources.Select((source, i) => source.Replace("namespace Test\n", $"namespace Test{i}\n")
+                                            .Replace("global::Test.FuzzSkel", $"global::Test{i}.FuzzSkel")).ToArray();
 
     private static SkeletonModel RunBounded(byte[] bytes)
     {

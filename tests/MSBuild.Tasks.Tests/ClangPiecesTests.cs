@@ -95,7 +95,7 @@ public sealed class ClangPiecesTests : IDisposable
         var settings = new ClangSettings("/proj", "bpfel", "x86", "/usr/include/x86_64-linux-gnu", ["-Wall"], "/proj/obj/bpf/include");
         var source = new BpfSourceInfo("/proj/x.bpf.c", "/proj/obj/bpf/x.bpf.o", "/proj/obj/bpf/x.bpf.d", "/proj/obj/bpf/x.bpf.o.b64",
                                        "/proj/obj/bpf/x.bpf.flags", ["/proj/inc"], ["-DX=1"], "XSkel", "Ns", "Ebpf.Objects.x.bpf.o",
-                                       [], "/proj/obj/bpf/x.bpf.types.c", "/proj/App.csproj");
+                                       [], "/proj/obj/bpf/x.bpf.types.c", "/proj/App.csproj", "");
         var args = ClangCommandLine.Build(settings, source);
         Assert.Equal(
             ["-target", "bpfel", "-g", "-O2", "-D__TARGET_ARCH_x86", "-fdiagnostics-format=msvc", "-fno-color-diagnostics",
@@ -105,5 +105,15 @@ public sealed class ClangPiecesTests : IDisposable
         // With Types, the wrapper is compiled instead of the source; everything else is the same.
         var withTypes = ClangCommandLine.Build(settings, source with { Types = ["event"] });
         Assert.Equal(args.Select(a => a == "/proj/x.bpf.c" ? "/proj/obj/bpf/x.bpf.types.c" : a), withTypes);
+        // A source of a linked object (Object metadata) is compiled to bitcode for llvm-link.
+        var linked = ClangCommandLine.Build(settings, source with { LinkedObject = "proxy.bpf.o", ObjectFile = "/proj/obj/bpf/x.bpf.bc" });
+        Assert.Equal(args.Take(args.Count - 7).Append("-emit-llvm").Concat(args.Skip(args.Count - 7)).Select(a => a == "/proj/obj/bpf/x.bpf.o" ? "/proj/obj/bpf/x.bpf.bc" : a), linked);
+    }
+
+    [Fact]
+    public void NmOutputGivesDefinedSymbolsAndWhetherTheyAreStrong()
+    {
+        const string output = "\n/obj/a.bc:\n---------------- D counters\n---------------- T on_exec\n---------------- W maybe\n---------------- V weak_var\n";
+        Assert.Equal([("counters", true), ("on_exec", true), ("maybe", false), ("weak_var", false)], Ebpf.Build.Linking.NmSymbols.Parse(output));
     }
 }

@@ -40,7 +40,7 @@ public sealed class DiagnosticsBuildTests
         var clangError = Assert.Single(badPath.Errors);
         Assert.Contains("EBPF101", clangError);
         Assert.Contains("BpfClangPath", clangError);
-        Assert.Contains("clang", clangError);
+        Assert.Contains("(Debian/Ubuntu package: clang)", clangError); // the package, not just the echoed path /nonexistent/clang
 
         // No clang anywhere on PATH (and no BPF_CLANG): one error saying how to install it or where to point.
         var emptyPath = Directory.CreateTempSubdirectory("ebpf-nopath-");

@@ -7,7 +7,7 @@ namespace Ebpf.Build.Tasks.Tests;
 /// dotnet pack writes Ebpf.Build (targets, task with CliWrap and Ebpf.Object beside it, generator with Ebpf.Object as
 /// analyzers), Ebpf.Runtime and Ebpf.Object (its dependency); a new console project outside the repository restores
 /// them from a local feed into a private package
-/// folder, adds one BpfSource, and gets its skeleton and embedded object.
+/// folder, adds a BpfSource, one with Types and a two-file Object, and gets their skeletons and embedded objects.
 /// </summary>
 [Collection(RealBuilds.Name)]
 public sealed class PackageFlowTests
@@ -33,7 +33,7 @@ public sealed class PackageFlowTests
                 foreach (var expected in new[]
                          {
                              "tasks/net10.0/Ebpf.Build.Tasks.dll", "tasks/net10.0/CliWrap.dll", "tasks/net10.0/Ebpf.Object.dll",
-                             "analyzers/dotnet/cs/Ebpf.Generator.dll", "analyzers/dotnet/cs/Ebpf.Object.dll",
+                             "analyzers/dotnet/cs/Ebpf.Generator.dll", "analyzers/dotnet/cs/Ebpf.Object.dll", "analyzers/dotnet/cs/Ebpf.Generator.CodeFixes.dll",
                              "build/Ebpf.Build.props", "build/Ebpf.Build.targets", "buildTransitive/Ebpf.Build.props", "buildTransitive/Ebpf.Build.targets",
                          })
                     Assert.Contains(expected, entries);
@@ -52,7 +52,16 @@ public sealed class PackageFlowTests
             using (var zip = ZipFile.OpenRead(Path.Combine(feed.FullName, $"Ebpf.Object.{Version}.nupkg")))
                 Assert.Contains("lib/netstandard2.0/Ebpf.Object.dll", zip.Entries.Select(e => e.FullName));
 
-            using var project = TempProject.Create("package-consumer", """<BpfSource Include="build_count_packets.bpf.c" />""", packageVersion: Version);
+            using var project = TempProject.Create("package-consumer", """
+                <BpfSource Include="build_count_packets.bpf.c" />
+                    <BpfSource Include="build_types.bpf.c" Types="event;verdict" />
+                    <BpfSource Include="build_link_count.bpf.c;build_link_report.bpf.c" Object="linked" />
+                """, packageVersion: Version);
+            // The Types and the linked object's types are usable from C#.
+            File.WriteAllText(project.Path_("Program.cs"), """
+                using Build.Tests.App;
+                System.Console.WriteLine(new BuildTypesSkel.Event().Len + (uint)BuildTypesSkel.Verdict.VerdictLong + new LinkedSkel.LinkCounts().Packets);
+                """);
             File.WriteAllText(project.Path_("nuget.config"), $"""
                 <?xml version="1.0" encoding="utf-8"?>
                 <configuration>
@@ -64,11 +73,15 @@ public sealed class PackageFlowTests
                 """);
             var build = DotnetCli.Run(project.Directory, ["build", "-nologo", "-v:n", "-nodeReuse:false"],
                                       new Dictionary<string, string?> { ["NUGET_PACKAGES"] = packages.FullName }).EnsureSuccess();
-            Assert.Equal(["build_count_packets.bpf.c"], build.CompiledSources);
+            Assert.Equal(["build_count_packets.bpf.c", "build_link_count.bpf.c", "build_link_report.bpf.c", "build_types.bpf.c"], build.CompiledSources);
+            Assert.Contains("Ebpf.Build: linking linked.bpf.o", build.Output);
             Assert.True(Directory.Exists(Path.Combine(packages.FullName, "ebpf.build", Version)), "restored into the private package folder");
             HandOff.AssertEditorConfig(project, "build_count_packets", "BuildCountPacketsSkel");
             var assembly = BuiltAssembly.Read(project.OutputAssembly);
             Assert.Contains(TempProject.RootNamespace + ".BuildCountPacketsSkel", assembly.TypeNames);
+            Assert.Contains(TempProject.RootNamespace + ".BuildTypesSkel", assembly.TypeNames);
+            Assert.Contains(TempProject.RootNamespace + ".LinkedSkel", assembly.TypeNames);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(project.IntermediateBpf, "linked.bpf.o")), assembly.Resources["Ebpf.Objects.linked.bpf.o"]);
             Assert.Equal(File.ReadAllBytes(Path.Combine(project.IntermediateBpf, "build_count_packets.bpf.o")),
                          assembly.Resources["Ebpf.Objects.build_count_packets.bpf.o"]);
         }

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Ebpf.Btf;
+using Ebpf.Build;
+using Ebpf.Build.Clang;
 using Ebpf.Build.Vmlinux;
 using Ebpf.Object;
 using Ebpf.TestKit;
@@ -42,19 +44,17 @@ public sealed class VmlinuxHeaderTests : IClassFixture<VmlinuxHeaderTests.Genera
         public void Dispose() => Directory.Delete(recursive: true);
     }
 
-    private static void RequireKernelBtf()
-    {
-        if (!File.Exists(KernelBtf))
-            Assert.Skip("no kernel BTF at " + KernelBtf);
-    }
+    private static void RequireKernelBtf() => Kernel.Require(File.Exists(KernelBtf), "kernel BTF at " + KernelBtf);
 
     [Fact]
     public void CoreProgramCompilesAgainstTheHeaderAndReadsThroughCoreRelocations()
     {
         RequireKernelBtf();
         var obj = Path.Combine(generated.Directory.FullName, "build_core.bpf.o");
-        Clang("-target", "bpfel", "-g", "-O2", "-D__TARGET_ARCH_x86", "-I", generated.Directory.FullName,
-              "-c", Path.Combine(RepoPaths.TestBpfSources, "build_core.bpf.c"), "-o", obj);
+        // The task's own command line, with the generated header's folder as the vmlinux include folder.
+        var settings = ClangSettings.ForHost(RepoPaths.TestBpfSources, vmlinuxDirectory: generated.Directory.FullName);
+        var source = BpfSourceInfo.Standalone(Path.Combine(RepoPaths.TestBpfSources, "build_core.bpf.c"), obj, []);
+        HostCommand.Run("clang", ClangCommandLine.Build(settings, source), TimeSpan.FromMinutes(3), RepoPaths.TestBpfSources).EnsureSuccess();
 
         var spec = ObjectSpec.Parse(File.ReadAllBytes(obj));
         var program = spec.FindProgram("build_core_getpid");
@@ -102,10 +102,9 @@ public sealed class VmlinuxHeaderTests : IClassFixture<VmlinuxHeaderTests.Genera
     public void CoversEveryTypeBpftoolWrites()
     {
         RequireKernelBtf();
-        var bpftool = HostCommand.Run("bpftool", "btf", "dump", "file", KernelBtf, "format", "c");
-        if (!bpftool.Succeeded)
-            Assert.Skip("bpftool (the oracle) is not available: " + bpftool.StandardError);
-        var theirs = DefinedNames(bpftool.StandardOutput);
+        Kernel.RequireTool("bpftool", "bpftool");
+        // Installed, so any failure is a real one (an unreadable BTF, a bpftool that cannot parse it): not a skip.
+        var theirs = DefinedNames(HostCommand.Run("bpftool", ["btf", "dump", "file", KernelBtf, "format", "c"], TimeSpan.FromMinutes(2)).EnsureSuccess());
         var ours = DefinedNames(generated.Text);
         Assert.True(theirs.Count > 1000, $"oracle parsed: {theirs.Count} names");
         var missing = theirs.Except(ours).Order().ToList();

@@ -30,7 +30,7 @@ public class BtfOracleTests(ITestOutputHelper output)
     [Fact]
     public void VmlinuxParsesFullyAndQuicklyAndMatchesBpftool()
     {
-        Assert.SkipUnless(File.Exists(Vmlinux), "the kernel exposes no BTF at " + Vmlinux);
+        Kernel.Require(File.Exists(Vmlinux), "kernel BTF at " + Vmlinux);
         var bytes = File.ReadAllBytes(Vmlinux);
         var sw = Stopwatch.StartNew();
         var btf = BtfSpec.Parse(bytes);
@@ -38,8 +38,14 @@ public class BtfOracleTests(ITestOutputHelper output)
         sw.Restart();
         BtfSpec.Parse(bytes);
         var warm = sw.Elapsed;
-        output.WriteLine($"vmlinux BTF: {bytes.Length} bytes, {btf.Count} type ids, parsed in {parse.TotalMilliseconds:F0} ms (first, with JIT), {warm.TotalMilliseconds:F0} ms (second)");
-        Assert.True(parse < TimeSpan.FromSeconds(3), $"parsing vmlinux took {parse}");
+        sw.Restart();
+        var oracle = Oracles.Run("bpftool", "btf", "dump", "file", Vmlinux);
+        var bpftool = sw.Elapsed;
+        output.WriteLine($"vmlinux BTF: {bytes.Length} bytes, {btf.Count} type ids, parsed in {parse.TotalMilliseconds:F0} ms (first, with JIT), "
+                         + $"{warm.TotalMilliseconds:F0} ms (second); bpftool read and printed it in {bpftool.TotalMilliseconds:F0} ms");
+        // A wide relative bound instead of a fixed time: on the same machine in the same minute, our first parse (JIT
+        // included) stays within 3x of what bpftool, a C program, needs to read the same BTF and print every type.
+        Assert.True(parse < bpftool * 3, $"parsing vmlinux took {parse}, bpftool {bpftool}");
         Assert.True(btf.Count > 10_000);
 
         var task = btf.Find<BtfComposite>("task_struct")!;
@@ -50,13 +56,13 @@ public class BtfOracleTests(ITestOutputHelper output)
         Assert.NotNull(btf.Find<BtfFunc>("bpf_map_lookup_elem") ?? btf.Find<BtfFunc>("bpf_prog_run"));
         Assert.Equal(BtfKind.Int, btf.Resolve(btf.Find<BtfRef>("u32")!.Id).Kind);
 
-        AssertSameLines(Oracles.Run("bpftool", "btf", "dump", "file", Vmlinux), BtfDump.Render(btf));
+        AssertSameLines(oracle, BtfDump.Render(btf));
     }
 
     [Fact]
     public void EverySizeInVmlinuxResolvesWithoutError()
     {
-        Assert.SkipUnless(File.Exists(Vmlinux), "the kernel exposes no BTF at " + Vmlinux);
+        Kernel.Require(File.Exists(Vmlinux), "kernel BTF at " + Vmlinux);
         var btf = BtfSpec.Parse(File.ReadAllBytes(Vmlinux));
         for (uint id = 1; id < btf.Count; id++)
         {

@@ -1,21 +1,15 @@
-using System.Diagnostics;
+using Ebpf.TestKit;
 
 namespace Ebpf.Object.Tests;
 
 /// <summary>Runs the command-line tools the tests compare against (bpftool, readelf, llvm-objdump).</summary>
 internal static class Oracles
 {
+    /// <summary>Runs an installed oracle tool (gated: a missing tool skips outside CI, fails in it) and returns its stdout.</summary>
     public static string Run(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
-        var stderr = p.StandardError.ReadToEndAsync();
-        var stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}");
-        return stdout;
+        Kernel.RequireTool(file, file switch { "readelf" => "binutils", "llvm-objcopy" or "llvm-objdump" => "llvm", _ => file });
+        return HostCommand.Run(file, args, TimeSpan.FromMinutes(2)).EnsureSuccess();
     }
 
     /// <summary>Symbol table of an object as readelf prints it: name → (value, size, section index, type, bind).</summary>

@@ -27,7 +27,8 @@ public sealed class AttachCgroupTests
     {
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
-        using var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<SockOpsProgram>("attach_sockops");
         using var cgroup = new TempCgroup();
         var link = prog.AttachCgroup(cgroup.Path);
         Assert.True(link.IsKernelLink);
@@ -50,7 +51,8 @@ public sealed class AttachCgroupTests
     {
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
-        using var prog = TestProgramLoader.Load<CgroupSockAddrProgram>(Source, "attach_connect4");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<CgroupSockAddrProgram>("attach_connect4");
         using var cgroup = new TempCgroup();
         using var link = prog.AttachCgroup(cgroup.Path);
         ConnectFromCgroup(cgroup, times: 3);
@@ -67,8 +69,8 @@ public sealed class AttachCgroupTests
     {
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
-        var loaded = TestProgramLoader.Load<BpfProgram>(Source, program);
-        using var _ = loaded;
+        using var obj = TestObjects.Load(Source);
+        var loaded = obj.GetProgram<BpfProgram>(program);
         using var cgroup = new TempCgroup();
         using var link = loaded switch
         {
@@ -88,7 +90,8 @@ public sealed class AttachCgroupTests
     public void A_relative_cgroup_path_is_taken_under_the_cgroup2_mount()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<SockOpsProgram>("attach_sockops");
         using var cgroup = new TempCgroup();
         using var link = prog.AttachCgroup(Path.GetFileName(cgroup.Path));
         Assert.Contains(cgroup.Path, link.Description);
@@ -99,7 +102,8 @@ public sealed class AttachCgroupTests
     public void A_missing_cgroup_gives_a_clear_error()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<SockOpsProgram>("attach_sockops");
         var e = Assert.Throws<DirectoryNotFoundException>(() => prog.AttachCgroup("/sys/fs/nonexistent-cgroup-" + RunPrefix.Value));
         Assert.Contains("cgroup v2", e.Message);
     }
@@ -108,7 +112,8 @@ public sealed class AttachCgroupTests
     public void A_directory_that_is_not_a_cgroup_gives_a_clear_error()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<SockOpsProgram>("attach_sockops");
         var dir = Directory.CreateTempSubdirectory(RunPrefix.Value);
         try
         {
@@ -125,10 +130,11 @@ public sealed class AttachCgroupTests
     public void Disposing_the_program_detaches_its_links()
     {
         Kernel.RequireRoot();
-        var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<SockOpsProgram>("attach_sockops");
         using var cgroup = new TempCgroup();
         var link = prog.AttachCgroup(cgroup.Path);
-        prog.Dispose();
+        prog.Dispose(); // the program alone, before its object
         Assert.False(link.IsAttached);
         Assert.False(Bpftool.LinkExists(link.Id));
     }

@@ -11,10 +11,10 @@ public sealed class AttachLifetimeTests
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static uint AttachAndForget(string cgroupPath)
     {
-        var prog = TestProgramLoader.Load<SockOpsProgram>("attach_net.bpf.c", "attach_sockops");
-        var link = prog.AttachCgroup(cgroupPath);
+        var obj = TestObjects.Load("attach_net.bpf.c");
+        var link = obj.GetProgram<SockOpsProgram>("attach_sockops").AttachCgroup(cgroupPath);
         Assert.True(Bpftool.LinkExists(link.Id));
-        return link.Id; // neither the program nor the link is disposed
+        return link.Id; // neither the object, its program nor the link is disposed
     }
 
     [Fact]
@@ -37,7 +37,8 @@ public sealed class AttachLifetimeTests
     {
         Kernel.RequireRoot();
         using var cgroup = new TempCgroup();
-        using var prog = TestProgramLoader.Load<SockOpsProgram>("attach_net.bpf.c", "attach_sockops");
+        using var obj = TestObjects.Load("attach_net.bpf.c");
+        var prog = obj.GetProgram<SockOpsProgram>("attach_sockops");
         var link = prog.AttachCgroup(cgroup.Path);
         Assert.Single(prog.Links);
         link.Dispose();
@@ -52,7 +53,8 @@ public sealed class AttachLifetimeTests
         Kernel.RequireRoot();
         using var bpffs = new BpfFs();
         using var cgroup = new TempCgroup();
-        using var prog = TestProgramLoader.Load<SockOpsProgram>("attach_net.bpf.c", "attach_sockops");
+        using var obj = TestObjects.Load("attach_net.bpf.c");
+        var prog = obj.GetProgram<SockOpsProgram>("attach_sockops");
         var link = prog.AttachCgroup(cgroup.Path);
         var pin = Path.Combine(bpffs.Path, "sockops_link");
         link.Pin(pin);

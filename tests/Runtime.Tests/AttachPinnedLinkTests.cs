@@ -12,7 +12,8 @@ public sealed class AttachPinnedLinkTests
     {
         Kernel.RequireRoot();
         using var bpffs = new BpfFs();
-        using var prog = TestProgramLoader.Load<RawTracepointProgram>("attach_trace.bpf.c", "attach_raw_tp");
+        using var obj = TestObjects.Load("attach_trace.bpf.c");
+        var prog = obj.GetProgram<RawTracepointProgram>("attach_raw_tp");
         var pin = Path.Combine(bpffs.Path, "raw_tp_link");
         using (var link = prog.Attach())
         {
@@ -39,7 +40,8 @@ public sealed class AttachPinnedLinkTests
     {
         Kernel.RequireRoot();
         using var bpffs = new BpfFs();
-        using var prog = TestProgramLoader.Load<RawTracepointProgram>("attach_trace.bpf.c", "attach_raw_tp");
+        using var obj = TestObjects.Load("attach_trace.bpf.c");
+        var prog = obj.GetProgram<RawTracepointProgram>("attach_raw_tp");
         var pin = Path.Combine(bpffs.Path, "a_program");
         prog.Pin(pin);
         try

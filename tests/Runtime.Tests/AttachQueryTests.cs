@@ -12,7 +12,9 @@ namespace Ebpf.Runtime.Tests;
 [Collection(KernelCollection.Name)]
 public sealed class AttachQueryTests
 {
-    private static SockOpsProgram LoadSockOps() => TestProgramLoader.Load<SockOpsProgram>("attach_net.bpf.c", "attach_sockops");
+    private static BpfObject LoadSockOps() => TestObjects.Load("attach_net.bpf.c");
+
+    private static SockOpsProgram SockOps(BpfObject obj) => obj.GetProgram<SockOpsProgram>("attach_sockops");
 
     [Fact]
     public void A_cgroup_lists_what_is_attached_and_a_child_inherits_it_only_effectively()
@@ -22,7 +24,8 @@ public sealed class AttachQueryTests
         var child = Directory.CreateDirectory(Path.Combine(cgroup.Path, "child")).FullName;
         Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
 
-        using var prog = LoadSockOps();
+        using var obj = LoadSockOps();
+        var prog = SockOps(obj);
         using (prog.AttachCgroup(cgroup.Path))
         {
             var attached = Assert.Single(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
@@ -39,7 +42,8 @@ public sealed class AttachQueryTests
     {
         Kernel.RequireRoot();
         using var cgroup = new TempCgroup("query");
-        var programs = Enumerable.Range(0, 20).Select(_ => LoadSockOps()).ToList();
+        var objects = Enumerable.Range(0, 20).Select(_ => LoadSockOps()).ToList();
+        var programs = objects.Select(SockOps).ToList();
         try
         {
             foreach (var p in programs)
@@ -49,8 +53,8 @@ public sealed class AttachQueryTests
         }
         finally
         {
-            foreach (var p in programs)
-                p.Dispose();
+            foreach (var o in objects)
+                o.Dispose();
         }
     }
 
@@ -59,8 +63,10 @@ public sealed class AttachQueryTests
     {
         Kernel.RequireRoot();
         using var hosts = new TwoHosts();
-        using var first = TestProgramLoader.Load<TcProgram>("attach_net.bpf.c", "attach_tc_pass");
-        using var second = TestProgramLoader.Load<TcProgram>("attach_net.bpf.c", "attach_tc_pass");
+        using var firstObject = TestObjects.Load("attach_net.bpf.c");
+        var first = firstObject.GetProgram<TcProgram>("attach_tc_pass");
+        using var secondObject = TestObjects.Load("attach_net.bpf.c");
+        var second = secondObject.GetProgram<TcProgram>("attach_tc_pass");
         hosts.B.Enter(() =>
         {
             Assert.Empty(AttachedPrograms.OnInterface(hosts.IfB, TcDirection.Ingress));

@@ -13,7 +13,8 @@ public sealed class AttachSocketFilterTests
     {
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
-        using var prog = TestProgramLoader.Load<SocketFilterProgram>("attach_net.bpf.c", "attach_socket_all");
+        using var obj = TestObjects.Load("attach_net.bpf.c");
+        var prog = obj.GetProgram<SocketFilterProgram>("attach_socket_all");
         using var receiver = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         receiver.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         receiver.ReceiveTimeout = 5000;

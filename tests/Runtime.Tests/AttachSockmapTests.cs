@@ -13,7 +13,8 @@ public sealed class AttachSockmapTests
     {
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
-        using var prog = TestProgramLoader.Load<SkMsgProgram>("attach_net.bpf.c", "attach_sk_msg");
+        using var obj = TestObjects.Load("attach_net.bpf.c");
+        var prog = obj.GetProgram<SkMsgProgram>("attach_sk_msg");
         using var map = TestMaps.CreateSockHash();
         var link = prog.AttachToMap(map, "test_sockhash");
         try
@@ -50,7 +51,8 @@ public sealed class AttachSockmapTests
     {
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
-        using var prog = TestProgramLoader.Load<SkSkbProgram>("attach_net.bpf.c", "attach_sk_skb_verdict");
+        using var obj = TestObjects.Load("attach_net.bpf.c");
+        var prog = obj.GetProgram<SkSkbProgram>("attach_sk_skb_verdict");
         using var map = TestMaps.CreateSockHash();
         using var link = prog.AttachToMap(map, "test_sockhash");
         Assert.True(link.IsKernelLink, link.Description);

@@ -14,7 +14,8 @@ public sealed class AttachTcxTests
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
         using var hosts = new TwoHosts();
-        using var prog = TestProgramLoader.Load<TcProgram>("attach_net.bpf.c", "attach_tc_pass");
+        using var obj = TestObjects.Load("attach_net.bpf.c");
+        var prog = obj.GetProgram<TcProgram>("attach_tc_pass");
         var link = hosts.B.Enter(() => prog.AttachTcx(hosts.IfB, direction));
         try
         {

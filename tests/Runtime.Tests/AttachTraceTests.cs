@@ -18,7 +18,8 @@ public sealed partial class AttachTraceTests
         Kernel.RequireRoot();
         TraceFs.EnsureMounted();
         using var stats = BpfStats.Enable();
-        using var prog = TestProgramLoader.Load<TracepointProgram>(Source, "attach_tracepoint");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<TracepointProgram>("attach_tracepoint");
         var link = prog.Attach();
         Assert.True(link.IsKernelLink);
         Assert.True(Bpftool.LinkExists(link.Id));
@@ -38,7 +39,8 @@ public sealed partial class AttachTraceTests
     {
         Kernel.RequireRoot();
         TraceFs.EnsureMounted();
-        using var prog = TestProgramLoader.Load<TracepointProgram>(Source, "attach_tracepoint");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<TracepointProgram>("attach_tracepoint");
         var e = Assert.Throws<BpfAttachException>(() => prog.Attach("syscalls", "sys_enter_no_such_call"));
         Assert.Contains("no tracepoint syscalls:sys_enter_no_such_call", e.Message);
     }
@@ -48,7 +50,8 @@ public sealed partial class AttachTraceTests
     {
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
-        using var prog = TestProgramLoader.Load<RawTracepointProgram>(Source, "attach_raw_tp");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<RawTracepointProgram>("attach_raw_tp");
         using (var link = prog.Attach())
         {
             Assert.True(Bpftool.LinkExists(link.Id));
@@ -66,7 +69,8 @@ public sealed partial class AttachTraceTests
     {
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
-        using var prog = TestProgramLoader.Load<TracingProgram>(Source, "attach_tp_btf");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<TracingProgram>("attach_tp_btf");
         using var link = prog.Attach();
         Assert.True(link.IsKernelLink);
         Assert.Contains("tp 'sys_enter'", HostCommand.Check("bpftool", "link", "show", "id", link.Id.ToString()));
@@ -81,7 +85,8 @@ public sealed partial class AttachTraceTests
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
         var binary = UprobeTarget.Build();
-        using var prog = TestProgramLoader.Load<KprobeProgram>(Source, "attach_uprobe");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<KprobeProgram>("attach_uprobe");
         var link = prog.AttachUprobe(binary, "ebpf_uprobe_target");
         try
         {
@@ -103,7 +108,8 @@ public sealed partial class AttachTraceTests
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
         var binary = UprobeTarget.Build();
-        using var prog = TestProgramLoader.Load<KprobeProgram>(Source, "attach_uretprobe");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<KprobeProgram>("attach_uretprobe");
         using (var link = prog.AttachUprobe(binary, "ebpf_uprobe_target"))
         {
             Assert.StartsWith("uretprobe", link.Description);
@@ -130,7 +136,8 @@ public sealed partial class AttachTraceTests
     {
         Kernel.RequireRoot();
         var binary = UprobeTarget.Build();
-        using var prog = TestProgramLoader.Load<KprobeProgram>(Source, "attach_uprobe");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<KprobeProgram>("attach_uprobe");
         var e = Assert.Throws<BpfAttachException>(() => prog.AttachUprobe(binary, "no_such_function"));
         Assert.Contains("has no function named 'no_such_function'", e.Message);
     }

@@ -16,7 +16,8 @@ public sealed class AttachXdpTests
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
         using var hosts = new TwoHosts();
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_pass");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_pass");
         var link = hosts.B.Enter(() => prog.AttachXdp(hosts.IfB, mode));
         try
         {
@@ -42,7 +43,8 @@ public sealed class AttachXdpTests
     {
         Kernel.RequireRoot();
         using var hosts = new TwoHosts();
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_pass");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_pass");
         using var link = hosts.B.Enter(() => prog.AttachXdp(hosts.IfB));
         Assert.Contains("native", link.Description); // veth has native XDP
     }
@@ -52,9 +54,11 @@ public sealed class AttachXdpTests
     {
         Kernel.RequireRoot();
         using var hosts = new TwoHosts();
-        using var first = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_pass");
-        using var second = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_pass2");
-        var firstLink = hosts.B.Enter(() => first.AttachXdp(hosts.IfB, XdpAttachMode.Native));
+        using var firstObject = TestObjects.Load(Source);
+        var first = firstObject.GetProgram<XdpProgram>("attach_xdp_pass");
+        using var secondObject = TestObjects.Load(Source);
+        var second = secondObject.GetProgram<XdpProgram>("attach_xdp_pass2");
+        using var firstLink = hosts.B.Enter(() => first.AttachXdp(hosts.IfB, XdpAttachMode.Native));
 
         var e = Assert.Throws<BpfAttachException>(() => hosts.B.Enter(() => second.AttachXdp(hosts.IfB, XdpAttachMode.Native)));
         Assert.Contains($"already has XDP program {first.Id} in native mode, held by bpf_link {firstLink.Id}", e.Message);
@@ -72,8 +76,10 @@ public sealed class AttachXdpTests
     {
         Kernel.RequireRoot();
         using var hosts = new TwoHosts();
-        using var foreign = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_pass");
-        using var ours = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_pass2");
+        using var foreignObject = TestObjects.Load(Source);
+        var foreign = foreignObject.GetProgram<XdpProgram>("attach_xdp_pass");
+        using var oursObject = TestObjects.Load(Source);
+        var ours = oursObject.GetProgram<XdpProgram>("attach_xdp_pass2");
         // bpftool attaches through netlink (no bpf_link), as `ip link set xdp` does.
         hosts.B.Check("bpftool", "net", "attach", "xdpgeneric", "id", foreign.Id.ToString(), "dev", hosts.IfB);
 
@@ -91,7 +97,8 @@ public sealed class AttachXdpTests
     {
         Kernel.RequireRoot();
         using var hosts = new TwoHosts();
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_pass");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_pass");
         var e = Assert.Throws<BpfAttachException>(() => hosts.B.Enter(() => prog.AttachXdp(hosts.IfB, XdpAttachMode.Offload)));
         Assert.Contains("does not offer offload", e.Message);
         Assert.DoesNotContain("xdp", hosts.ShowB());
@@ -105,7 +112,8 @@ public sealed class AttachXdpTests
         // veth checks the peer's MTU against what one page can hold (programs without frags support).
         hosts.A.Check("ip", "link", "set", "dev", hosts.Veth.NameA, "mtu", "9000");
         hosts.B.Check("ip", "link", "set", "dev", hosts.IfB, "mtu", "9000");
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_pass");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_pass");
         var e = Assert.Throws<BpfAttachException>(() => hosts.B.Enter(() => prog.AttachXdp(hosts.IfB, XdpAttachMode.Native)));
         Assert.Contains("MTU", e.Message);
         Assert.Contains("XdpAttachMode.Generic", e.Message);
@@ -117,7 +125,8 @@ public sealed class AttachXdpTests
     public void An_unknown_interface_gives_a_clear_error()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_pass");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_pass");
         var e = Assert.Throws<BpfAttachException>(() => prog.AttachXdp("nosuchif0"));
         Assert.Contains("no interface named 'nosuchif0'", e.Message);
     }

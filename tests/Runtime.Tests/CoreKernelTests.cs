@@ -19,9 +19,9 @@ public sealed partial class CoreKernelTests
 
     private static uint Run(string program)
     {
-        using var fd = CorePrograms.Load(Source, program, out var result);
+        using var obj = CorePrograms.Load(Source, program, out var result);
         Assert.Empty(result.Failures);
-        return CorePrograms.RunRawTracepoint(fd);
+        return CorePrograms.RunRawTracepoint(obj, program);
     }
 
     [Fact]
@@ -33,8 +33,8 @@ public sealed partial class CoreKernelTests
         Assert.Equal((uint)CorePrograms.getppid(), Run("core_parent_tgid"));
         // the test run executes in the calling thread, whose pid in kernel terms is its thread id
         var tid = CorePrograms.gettid();
-        using var fd = CorePrograms.Load(Source, "core_pid", out _);
-        Assert.Equal((uint)tid, CorePrograms.RunRawTracepoint(fd));
+        using var obj = CorePrograms.Load(Source, "core_pid", out _);
+        Assert.Equal((uint)tid, CorePrograms.RunRawTracepoint(obj, "core_pid"));
     }
 
     [Fact]
@@ -53,8 +53,8 @@ public sealed partial class CoreKernelTests
     public void Guarded_access_to_a_missing_member_is_poisoned_in_dead_code_and_the_program_loads()
     {
         Kernel.RequireRoot();
-        using var fd = CorePrograms.Load(Source, "core_guarded", out var result);
-        Assert.Equal(4242u, CorePrograms.RunRawTracepoint(fd));
+        using var obj = CorePrograms.Load(Source, "core_guarded", out var result);
+        Assert.Equal(4242u, CorePrograms.RunRawTracepoint(obj, "core_guarded"));
         var failure = Assert.Single(result.Failures);
         Assert.Equal(CoreRelocationKind.FieldByteOffset, failure.Kind);
         Assert.Equal("task_struct___old.no_such_member_in_kernel", failure.Access);
@@ -72,8 +72,10 @@ public sealed partial class CoreKernelTests
         Assert.Equal("0:0", failure.AccessString);
         Assert.Contains("byte_off of struct task_struct___old access task_struct___old.no_such_member_in_kernel (0:0)", failure.ToString());
         Assert.Contains("compatible task_struct___old.no_such_member_in_kernel", failure.Reason);
-        var e = Assert.Throws<TestProgramLoader.LoadException>(() => TestProgramLoader.LoadFd(CorePrograms.Relocated(spec, result)));
-        Assert.Contains("unknown#195896080", e.Message);
+        // The object that holds only this program: BpfObject.Load relocates it the same way and the verifier refuses it.
+        using var unguarded = BpfObject.OpenFile(TestObjects.Compile("core_unguarded.bpf.c"));
+        var e = Assert.Throws<BpfVerifierException>(unguarded.Load);
+        Assert.Contains("unknown#195896080", e.VerifierLog);
     }
 
     [Fact]

@@ -22,8 +22,7 @@ public sealed class LoaderLifetimeTests
     public void Dispose_frees_every_map_and_program()
     {
         Kernel.RequireRoot();
-        var obj = BpfObject.OpenFile(TestObjects.Compile("rt_loader.bpf.c"));
-        obj.Load();
+        using var obj = TestObjects.Load("rt_loader.bpf.c"); // disposed below on purpose; the using covers a failed assertion
         var programIds = obj.Programs.Select(p => p.Id).ToList();
         var mapIds = obj.Maps.Select(m => m.Id).ToList();
         Assert.Equal(7, programIds.Count);

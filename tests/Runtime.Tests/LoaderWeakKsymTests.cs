@@ -26,6 +26,20 @@ public sealed class LoaderWeakKsymTests
     }
 
     [Fact]
+    public void A_ksyms_extern_resolves_to_the_address_kallsyms_lists()
+    {
+        Kernel.RequireRoot();
+        // Read by the test itself: the only "T bpf_prog_put" line (root sees real addresses).
+        var listed = File.ReadLines("/proc/kallsyms").Select(l => l.Split(' ')).Where(f => f.Length >= 3 && f[2] == "bpf_prog_put" && f[1] is "T" or "t").ToList();
+        var expected = Convert.ToUInt64(Assert.Single(listed)[0], 16);
+        Assert.NotEqual(0UL, expected);
+        using var obj = BpfObject.OpenFile(TestObjects.Compile("rt_ksym.bpf.c"));
+        obj.Load();
+        Assert.Equal(XdpAction.Pass, obj.GetProgram<XdpProgram>("ksym_address_of").TestRun(new byte[64]).XdpAction);
+        Assert.Equal(expected, obj.GetGlobalData(".bss").Read<ulong>(Offset(obj, "ksym_address")));
+    }
+
+    [Fact]
     public void Missing_weak_externs_read_as_absent_and_their_guarded_calls_are_dropped()
     {
         Kernel.RequireRoot();

@@ -14,7 +14,8 @@ public sealed class MapsFdTests
     {
         Kernel.RequireRoot();
         using var map = BpfMap.Create(new MapSpec("t_jumps", MapType.ProgArray, 4, 4, 4));
-        using var program = TestProgramLoader.Load<XdpProgram>("attach_net.bpf.c", "attach_xdp_pass");
+        using var obj = TestObjects.Load("attach_net.bpf.c");
+        var program = obj.GetProgram<XdpProgram>("attach_xdp_pass");
         var jumps = new ProgArrayMap(map);
         jumps.Update(2, program);
         Assert.Equal(program.Id, jumps.GetProgramId(2));

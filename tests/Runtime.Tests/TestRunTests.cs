@@ -20,7 +20,8 @@ public sealed class TestRunTests
     public void Xdp_program_that_rewrites_and_transmits_returns_XDP_TX_and_the_rewritten_frame()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_reflect");
         var input = Frame(64);
         var r = prog.TestRun(input);
 
@@ -39,7 +40,8 @@ public sealed class TestRunTests
     {
         Kernel.RequireRoot();
         using var stats = BpfStats.Enable();
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_reflect");
         var r = prog.TestRun(Frame(64), repeat: 1000);
         Assert.Equal(1000, r.Repeat);
         Assert.Equal(XdpAction.Tx, r.XdpAction);
@@ -54,7 +56,8 @@ public sealed class TestRunTests
     public void A_hundred_runs_cost_more_in_total_than_one()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_reflect");
         prog.TestRun(Frame(64), repeat: 100); // warm up: the first run pays for cold caches
         var hundred = prog.TestRun(Frame(64), repeat: 100);
         var one = prog.TestRun(Frame(64), repeat: 1);
@@ -68,7 +71,8 @@ public sealed class TestRunTests
     public void A_frame_too_short_for_the_program_is_dropped()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_reflect");
         Assert.Equal(XdpAction.Drop, prog.TestRun(Frame(14)).XdpAction);
     }
 
@@ -76,7 +80,8 @@ public sealed class TestRunTests
     public void A_frame_shorter_than_an_ethernet_header_is_explained()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_reflect");
         var e = Assert.Throws<BpfAttachException>(() => prog.TestRun(new byte[8]));
         Assert.Contains("shorter than an Ethernet header", e.Message);
     }
@@ -85,7 +90,8 @@ public sealed class TestRunTests
     public void An_xdp_context_goes_in_and_comes_back()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<XdpProgram>(Source, "attach_xdp_reflect");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<XdpProgram>("attach_xdp_reflect");
         // struct xdp_md { data, data_end, data_meta, ingress_ifindex, rx_queue_index, egress_ifindex }: offsets
         // into the packet, which the kernel requires to describe it exactly.
         var ctx = new byte[24];
@@ -100,7 +106,8 @@ public sealed class TestRunTests
     public void Tc_program_returns_its_verdict()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<TcProgram>(Source, "attach_tc_pass");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<TcProgram>("attach_tc_pass");
         var r = prog.TestRun(Frame(60));
         Assert.Equal(unchecked((uint)-1), r.ReturnValue); // TCX_NEXT
         Assert.Equal(Frame(60), r.Packet);
@@ -110,7 +117,8 @@ public sealed class TestRunTests
     public void Socket_filter_returns_the_length_to_keep()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<SocketFilterProgram>(Source, "attach_socket_all");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<SocketFilterProgram>("attach_socket_all");
         var r = prog.TestRun(Frame(60));
         Assert.Equal(46u, r.ReturnValue); // a socket filter sees the packet after the 14-byte Ethernet header
     }
@@ -119,7 +127,8 @@ public sealed class TestRunTests
     public void Kinds_without_packet_test_runs_are_refused_before_the_kernel_is_asked()
     {
         Kernel.RequireRoot();
-        using var prog = TestProgramLoader.Load<SockOpsProgram>(Source, "attach_sockops");
+        using var obj = TestObjects.Load(Source);
+        var prog = obj.GetProgram<SockOpsProgram>("attach_sockops");
         var e = Assert.Throws<BpfAttachException>(() => prog.TestRun(Frame(60)));
         Assert.Contains("cannot be test-run on a packet", e.Message);
     }

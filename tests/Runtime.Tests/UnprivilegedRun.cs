@@ -34,7 +34,17 @@ internal static class UnprivilegedRun
             timeout.CancelAfter(TimeSpan.FromSeconds(60));
             var stdout = child.StandardOutput.ReadToEndAsync(timeout.Token);
             var stderr = child.StandardError.ReadToEndAsync(timeout.Token);
-            await child.WaitForExitAsync(timeout.Token);
+            try
+            {
+                await child.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Timed out or the run was cancelled: the child must not outlive the test.
+                child.Kill(entireProcessTree: true);
+                await child.WaitForExitAsync(CancellationToken.None);
+                throw new TimeoutException($"the unprivileged child running {testMethod} did not finish within 60 s and was killed");
+            }
             var message = await File.ReadAllTextAsync(report, TestContext.Current.CancellationToken);
             Assert.True(child.ExitCode == 0 && message.Length > 0,
                 $"child exit {child.ExitCode}, report '{message}'\n{await stdout}\n{await stderr}");

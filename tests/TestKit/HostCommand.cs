@@ -19,8 +19,9 @@ public sealed record CommandResult(string CommandLine, int ExitCode, string Stan
 /// </summary>
 public static class HostCommand
 {
-    /// <summary>Runs <paramref name="file"/> to completion (at most <paramref name="timeout"/>, default 60 s).</summary>
-    public static CommandResult Run(string file, IEnumerable<string> args, TimeSpan? timeout = null)
+    /// <summary>Runs <paramref name="file"/> to completion (at most <paramref name="timeout"/>, default 60 s), in
+    /// <paramref name="workingDirectory"/> when given.</summary>
+    public static CommandResult Run(string file, IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null)
     {
         var argList = args.ToList();
         var psi = new ProcessStartInfo(file)
@@ -29,6 +30,7 @@ public static class HostCommand
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? "",
         };
         foreach (var a in argList)
             psi.ArgumentList.Add(a);

@@ -27,7 +27,22 @@ public static class Kernel
             Unusable(what);
     }
 
-    /// <summary>Skip for a feature this kernel truly lacks: allowed in CI too, since no kernel fix exists here.</summary>
+    /// <summary>
+    /// Skips (or fails in CI) unless <paramref name="tool"/> is an executable on PATH; <paramref name="package"/> names
+    /// the Debian package that provides it (scripts/install-deps.sh installs them all).
+    /// </summary>
+    public static void RequireTool(string tool, string package)
+    {
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, tool)));
+        if (!found)
+            Unusable($"the test needs {tool} on PATH (Debian package {package}; scripts/install-deps.sh installs it)");
+    }
+
+    /// <summary>
+    /// Skip for a feature this kernel truly lacks. Under CI=true, scripts/test.sh still fails the run unless the test
+    /// is on tests/skips-allowed.txt, with the reason.
+    /// </summary>
     public static void SkipAbsentFeature(bool absent, string feature)
     {
         if (absent)

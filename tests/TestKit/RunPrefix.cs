@@ -46,7 +46,7 @@ public static class RunPrefix
     public static bool IsLeftover(string name) =>
         OwnerPid(name) is { } pid && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}");
 
-    /// <summary>Removes network namespaces, interfaces and cgroups of dead runs.</summary>
+    /// <summary>Removes network namespaces, interfaces, cgroups and bpffs pins of dead runs.</summary>
     public static void SweepLeftovers()
     {
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
@@ -63,6 +63,16 @@ public static class RunPrefix
             foreach (var dir in Directory.EnumerateDirectories(root))
                 if (IsLeftover(Path.GetFileName(dir)))
                     TempCgroup.RemoveTree(dir);
+        // Pins keep kernel objects (maps, programs, links that stay attached) alive after a crashed run: unlink them.
+        foreach (var bpffs in Ebpf.KernelMounts.BpfFsMounts)
+            foreach (var entry in Directory.EnumerateFileSystemEntries(bpffs))
+                if (IsLeftover(Path.GetFileName(entry)))
+                {
+                    if (Directory.Exists(entry))
+                        Directory.Delete(entry, recursive: true);
+                    else
+                        File.Delete(entry);
+                }
         KillLeftoverProcesses();
     }
 

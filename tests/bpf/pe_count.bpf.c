@@ -1,5 +1,6 @@
-// A perf_event program counting its samples per CPU (a per-CPU array, so each CPU's count is its own), and a kprobe.multi program (the test kernel
-// has no kprobes, so AttachPerfEventTests checks its error explains that).
+// A perf_event program counting its samples per CPU (a per-CPU array, so each CPU's count is its own), and a
+// kprobe.multi program counting one thread's do_nanosleep calls (the test kernel has no kprobes, so there
+// AttachPerfEventTests checks the error instead).
 #include <linux/bpf.h>
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
@@ -21,9 +22,14 @@ int pe_count(void *ctx)
     return 0;
 }
 
+__u32 target_tid;
+__u64 multi_calls;
+
 SEC("kprobe.multi/do_nanosleep")
 int pe_kprobe_multi(void *ctx)
 {
+    if ((__u32)bpf_get_current_pid_tgid() == target_tid)
+        __sync_fetch_and_add(&multi_calls, 1);
     return 0;
 }
 

@@ -26,8 +26,9 @@ struct sock_key {
 	__u64 netns;        /* bpf_get_netns_cookie, or 0: see SPLICE_NETNS_LOOPBACK_ONLY */
 };
 
-/* Counters, per CPU; the control plane sums them. The order is the C# side's too (sockredir's
- * RedirectorStats, mesh-accel's MeshStats); an includer adds its own after SPLICE_STAT_COUNT. */
+/* Counters, per CPU; the control plane sums them. C# reads the indices from the skeleton (sockredir's
+ * Types="splice_stat": SockredirSkel.SpliceStat; mesh-accel's MeshStats); an includer adds its own after
+ * SPLICE_STAT_COUNT. */
 enum splice_stat {
 	STAT_REDIRECTED_MSGS,    /* messages moved to the peer's receive queue */
 	STAT_REDIRECTED_BYTES,

@@ -5,7 +5,7 @@ namespace Ebpf.Examples.MeshAccel.Agent;
 /// <summary>`--pods-from lab | kubernetes | file:PATH` to a pod source, checked before anything is attached.</summary>
 internal static class PodSources
 {
-    public static IPodSource Create(string podsFrom, string lab, string? node, Action<string> log)
+    public static IPodSource Create(string podsFrom, string lab, string? node, string? kubeconfig, Action<string> log)
     {
         if (podsFrom == "lab")
         {
@@ -24,7 +24,7 @@ internal static class PodSources
             return new FilePodSource(path, log);
         }
         if (podsFrom == "kubernetes")
-            return KubernetesPodSource.Create(node, log);
+            return KubernetesPodSource.Create(node, kubeconfig, log);
         throw new ToolException($"--pods-from '{podsFrom}': want lab, kubernetes or file:PATH");
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ebpf.Examples.Cli;
 using Ebpf.Examples.MeshAccel.Mesh;
 
 namespace Ebpf.Examples.MeshAccel.Commands;
@@ -6,38 +7,19 @@ namespace Ebpf.Examples.MeshAccel.Commands;
 /// <summary>`mesh-accel COMMAND ...`: the command tree (System.CommandLine), and failures as one-line errors.</summary>
 internal static class CommandLine
 {
-    public static RootCommand Build()
-    {
-        var root = new RootCommand("mesh-accel: Istio's sidecar interception (istio-iptables' REDIRECT rules) done with eBPF socket hooks, Merbridge-style");
-        root.Add(RunCommand.Build());
-        root.Add(LabCommand.Build());
-        root.Add(StatsCommand.Build());
-        root.Add(UninstallCommand.Build());
-        root.Add(ProbeCommand.Build());
-        return root;
-    }
+    public static RootCommand Build() =>
+        AppCli.Root("mesh-accel: Istio's sidecar interception (istio-iptables' REDIRECT rules) done with eBPF socket hooks, Merbridge-style",
+            RunCommand.Build(), LabCommand.Build(), StatsCommand.Build(), UninstallCommand.Build(), ProbeCommand.Build());
 
-    public static int Run(string[] args)
-    {
-        try
-        {
-            return Build().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-        }
-        catch (Exception e) when (e is ToolException or PodSpecException or BpfException or IOException)
-        {
-            return Fail(e.Message);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return Fail($"{e.Message} (run as root: mesh-accel loads BPF programs and manages cgroups and namespaces)");
-        }
-    }
+    public static int Run(string[] args) => AppCli.Run(Build(), args, "mesh-accel", Explain);
 
-    public static int Fail(string message)
+    /// <summary>The failures a user can act on, as one line; null for the unexpected ones (printed whole).</summary>
+    private static string? Explain(Exception e) => e switch
     {
-        Console.Error.WriteLine($"mesh-accel: {message}");
-        return 1;
-    }
+        ToolException or PodSpecException or BpfException or IOException or UsageException => e.Message,
+        UnauthorizedAccessException => $"{e.Message} (run as root: mesh-accel loads BPF programs and manages cgroups and namespaces)",
+        _ => null,
+    };
 
     /// <summary>Every command but `probe` changes the kernel: root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN) first, with a clear message.</summary>
     public static void RequireRoot(string command)

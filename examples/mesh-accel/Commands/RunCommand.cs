@@ -19,20 +19,21 @@ internal static class RunCommand
         var cgroup = new Option<string?>("--cgroup") { Description = "cgroup v2 to attach to (default: the cgroup2 root, the whole node); a relative path is taken under the cgroup2 mount" };
         var podsFrom = new Option<string>("--pods-from") { Description = "lab | kubernetes | file:PATH", DefaultValueFactory = _ => "lab" };
         var node = new Option<string?>("--node") { Description = "this node's name, for --pods-from kubernetes (default: $NODE_NAME, then the host name)" };
+        var kubeconfig = new Option<string?>("--kubeconfig") { Description = "kubeconfig for --pods-from kubernetes (default: in-cluster, then ~/.kube/config)" };
         var lab = new Option<string>("--lab") { Description = "the lab's prefix, for --pods-from lab", DefaultValueFactory = _ => LabLayout.DefaultPrefix };
         var pinDir = new Option<string>("--pin-dir") { Description = "where links and maps are pinned", DefaultValueFactory = _ => PinLayout.DefaultDir };
         var noSplice = new Option<bool>("--no-splice") { Description = "redirect only: put no socket into the sockmap (for comparison)" };
         var interval = new Option<double>("--interval") { Description = "seconds between counter lines; 0: none", DefaultValueFactory = _ => 1 };
         var cmd = new Command("run", "attach (or adopt) the interception programs and keep the node's pods in their maps")
         {
-            cgroup, podsFrom, node, lab, pinDir, noSplice, interval,
+            cgroup, podsFrom, node, kubeconfig, lab, pinDir, noSplice, interval,
         };
-        cmd.SetAction(r => Run(r.GetValue(cgroup), r.GetValue(podsFrom)!, r.GetValue(node), r.GetValue(lab)!, new PinLayout(r.GetValue(pinDir)!),
+        cmd.SetAction(r => Run(r.GetValue(cgroup), r.GetValue(podsFrom)!, r.GetValue(node), r.GetValue(kubeconfig), r.GetValue(lab)!, new PinLayout(r.GetValue(pinDir)!),
                                !r.GetValue(noSplice), r.GetValue(interval), new RunningKernel()));
         return cmd;
     }
 
-    public static int Run(string? cgroup, string podsFrom, string? node, string lab, PinLayout pins, bool splice, double interval, IKernelCheck kernel)
+    public static int Run(string? cgroup, string podsFrom, string? node, string? kubeconfig, string lab, PinLayout pins, bool splice, double interval, IKernelCheck kernel)
     {
         CommandLine.RequireRoot("run");
         using var stop = new CancellationTokenSource();
@@ -45,7 +46,7 @@ internal static class RunCommand
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
         // The source is checked before anything is attached: a bad file or an unknown lab changes nothing.
-        var source = PodSources.Create(podsFrom, lab, node, Log);
+        var source = PodSources.Create(podsFrom, lab, node, kubeconfig, Log);
         using var plane = MeshDataPlane.Install(cgroup ?? Cgroups.Root(), pins, splice, kernel);
         File.WriteAllText(pins.AgentPidFile, Environment.ProcessId + "\n");
         Log($"attached to cgroup {plane.Cgroup}" + (plane.Cgroup == Cgroups.Root() ? " (the whole node)" : "") +

@@ -1,4 +1,5 @@
 using Ebpf.Examples.Sockredir.Redirector;
+using static Ebpf.Examples.Sockredir.SockredirSkel.SpliceStat;
 
 namespace Ebpf.Examples.Sockredir.Bench;
 
@@ -43,9 +44,9 @@ internal sealed class BenchRunner(SocketRedirector redirector, BenchOptions opti
                 redirected.Add(Measure(lab, redirected: true, size));
             }
             var delta = redirector.ReadStats().Since(before);
-            progress.WriteLine(delta[Stat.RedirectedBytes] > 0 ? "" : "  (NOTHING WAS REDIRECTED)");
+            progress.WriteLine(delta[StatRedirectedBytes] > 0 ? "" : "  (NOTHING WAS REDIRECTED)");
             results.Add(new SizeResult(size, plain, redirected,
-                delta[Stat.RedirectedBytes], delta[Stat.PassedNoPeerBytes] + delta[Stat.PassedTcpBoundBytes], delta[Stat.Demoted]));
+                delta[StatRedirectedBytes], delta[StatPassedNoPeerBytes] + delta[StatPassedTcpBoundBytes], delta[StatDemoted]));
         }
         return new BenchReport(options.Command, started, File.ReadAllText("/proc/sys/kernel/osrelease").Trim(),
             Environment.ProcessorCount, options.Placement.Describe(), options.Rounds, options.ThroughputRun.TotalSeconds, options.LatencyRun.TotalSeconds,

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Ebpf.Examples.Sockredir.Linux;
 using Ebpf.Examples.Sockredir.Redirector;
+using static Ebpf.Examples.Sockredir.SockredirSkel.SpliceStat;
 
 namespace Ebpf.Examples.Sockredir.Commands;
 
@@ -112,9 +113,9 @@ internal static class RunCommand
         clock.Restart();
         var d = now.Since(last);
         double Rate(ulong v) => v / seconds;
-        Console.WriteLine($"{DateTime.Now:HH:mm:ss}  {redirector.SocketCount(),7}  {Rate(d[Stat.RedirectedMessages]),10:0}  {Rate(d[Stat.RedirectedBytes]) / 1e6,8:0.0}  " +
-                          $"{Rate(d[Stat.PassedNoPeer]),9:0}  {Rate(d[Stat.PassedTcpBound]),9:0}  {Rate(d[Stat.PassedFamily] + d[Stat.PassedLarge] + d[Stat.NoState]),7:0}  " +
-                          $"{d[Stat.Demoted],7}  {Rate(d[Stat.PassPulled]),8:0}" +
+        Console.WriteLine($"{DateTime.Now:HH:mm:ss}  {redirector.SocketCount(),7}  {Rate(d[StatRedirectedMsgs]),10:0}  {Rate(d[StatRedirectedBytes]) / 1e6,8:0.0}  " +
+                          $"{Rate(d[StatPassedNoPeer]),9:0}  {Rate(d[StatPassedTcpBound]),9:0}  {Rate(d[StatPassedFamily] + d[StatPassedLarge] + d[StatNoState]),7:0}  " +
+                          $"{d[StatDemoted],7}  {Rate(d[StatPassPulled]),8:0}" +
                           (partial ? string.Create(CultureInfo.InvariantCulture, $"  (last {seconds:0.00} s, until stop)") : ""));
         return now;
     }

@@ -1,35 +1,25 @@
+using static Ebpf.Examples.Sockredir.SockredirSkel.SpliceStat;
+
 namespace Ebpf.Examples.Sockredir.Redirector;
 
-/// <summary>The kernel program's counters (enum sockredir_stat in sockredir.bpf.c, same order), summed over CPUs.</summary>
-internal enum Stat
-{
-    RedirectedMessages,
-    RedirectedBytes,
-    PassedNoPeer,
-    PassedNoPeerBytes,
-    PassedFamily,
-    PassedLarge,
-    SocketsAdded,
-    SocketsFailed,
-    PassPulled,
-    PassPullFailed,
-    PassedTcpBound,
-    PassedTcpBoundBytes,
-    Demoted,
-    NoState,
-}
-
-/// <summary>One reading of every counter.</summary>
+/// <summary>
+/// One reading of the kernel program's counters, summed over CPUs, indexed by <see cref="SockredirSkel.SpliceStat"/>
+/// (enum splice_stat of Shared/bpf/sockmsg_splice.h, generated into the skeleton through the item's Types).
+/// </summary>
 internal sealed record RedirectorStats(IReadOnlyList<ulong> Values)
 {
-    public static int Count => Enum.GetValues<Stat>().Length;
+    /// <summary>How many counters the program keeps (SPLICE_STAT_COUNT).</summary>
+    public static int Count => (int)SpliceStatCount;
 
-    public ulong this[Stat s] => (int)s < Values.Count ? Values[(int)s] : 0;
+    private static readonly SockredirSkel.SpliceStat[] All = Enum.GetValues<SockredirSkel.SpliceStat>().Where(s => s != SpliceStatCount).ToArray();
+
+    public ulong this[SockredirSkel.SpliceStat s] => (int)s < Values.Count ? Values[(int)s] : 0;
 
     /// <summary>Counter by counter difference (counters only grow).</summary>
     public RedirectorStats Since(RedirectorStats earlier) =>
         new(Values.Select((v, i) => v - (i < earlier.Values.Count ? earlier.Values[i] : 0)).ToArray());
 
+    /// <summary>`RedirectedMsgs=1, RedirectedBytes=2, ...`: the C names without their STAT_ prefix.</summary>
     public override string ToString() =>
-        string.Join(", ", Enum.GetValues<Stat>().Select(s => $"{s}={this[s]}"));
+        string.Join(", ", All.Select(s => $"{s.ToString()["Stat".Length..]}={this[s]}"));
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ebpf.Examples.Cli;
 using Ebpf.Examples.Tcptop.Kernel;
 
 namespace Ebpf.Examples.Tcptop.Commands;
@@ -28,14 +29,12 @@ internal sealed class CommonOptions
         KernelBtfPath = p.GetValue(KernelBtf),
     };
 
+    /// <summary>A whole number of at least 1, read the same in every culture (InvariantOptions).</summary>
     public static Option<int> Positive(string name, int fallback, string description, params string[] aliases)
     {
-        var o = new Option<int>(name, aliases) { Description = description, DefaultValueFactory = _ => fallback, HelpName = "N" };
-        o.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() < 1)
-                r.AddError($"{name} wants a number of at least 1");
-        });
+        var o = InvariantOptions.Number(name, description, 1, int.MaxValue, fallback);
+        foreach (var a in aliases)
+            o.Aliases.Add(a);
         return o;
     }
 }

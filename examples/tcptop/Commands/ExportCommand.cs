@@ -19,7 +19,7 @@ internal static class ExportCommand
         var common = new CommonOptions();
         var command = new Command("export", "Prometheus metrics at http://ADDR:PORT/metrics, read from the kernel at each scrape") { listen, labels, maxSeries, grace, bpfStats };
         common.AddTo(command);
-        command.SetAction(p => CommandLine.Guard(() =>
+        command.SetAction(p =>
         {
             var (host, port) = ExportOptions.ParseListen(p.GetValue(listen)!);
             var options = new ExportOptions
@@ -35,7 +35,7 @@ internal static class ExportCommand
             session.Token.WaitHandle.WaitOne();
             Console.WriteLine("tcptop: stopping; programs detached");
             return 0;
-        }));
+        });
         return command;
     }
 }

@@ -21,7 +21,7 @@ internal static class TopCommand
         var common = new CommonOptions();
         var command = new Command("top", "TCP traffic per process, cgroup or connection, live, sorted by total rate") { by, pid, cgroup, interval, rows, once, json };
         common.AddTo(command);
-        command.SetAction(p => CommandLine.Guard(() =>
+        command.SetAction(p =>
         {
             using var session = new Session();
             var names = new CgroupNames();
@@ -30,7 +30,7 @@ internal static class TopCommand
             using var tracer = new TcpTracer(common.Tracer(p, grouping == TopGrouping.Connection));
             var sampler = new TopSampler(tracer, names, new TopFilter(grouping, p.GetValue(pid), cgroupPath, p.GetValue(rows)));
             return Run(sampler, grouping, p.GetValue(interval), p.GetValue(once), p.GetValue(json), session.Token);
-        }));
+        });
         return command;
     }
 

@@ -139,7 +139,7 @@ internal sealed class Balancer : IDisposable
             }).ToArray();
             return new BalancerSnapshot(options.Interface, options.Netns, $"{options.Vip}:{options.Port}", SnatAddress.ToString(),
                 options.Mode.ToString().ToLowerInvariant(), backends,
-                plane.Stat(ProgramStat.Passed), plane.Stat(ProgramStat.NoBackend), plane.Stat(ProgramStat.NatExhausted),
+                plane.Stat(XdpProxySkel.Stat.StatPassed), plane.Stat(XdpProxySkel.Stat.StatNoBackend), plane.Stat(XdpProxySkel.Stat.StatNatExhausted),
                 plane.ProgramRunTime.TotalMilliseconds);
         }
     }
@@ -163,7 +163,7 @@ internal sealed class Balancer : IDisposable
         {
             Ip = Wire.Ip(slot.Endpoint!.Address),
             Port = Wire.Port(slot.Endpoint.Port),
-            Flags = slot.State switch { SlotState.Active => XdpProxySkel.Backend.Active, SlotState.Draining => XdpProxySkel.Backend.Draining, _ => 0 },
+            Flags = (uint)(slot.State switch { SlotState.Active => XdpProxySkel.BackendFlags.BackendActive, SlotState.Draining => XdpProxySkel.BackendFlags.BackendDraining, _ => default }),
         };
         slot.Mac.CopyTo(entry.Mac);
         plane.Skel.Maps.Backends.Update((uint)slot.Index, entry);

@@ -44,8 +44,8 @@ internal sealed class ProxyDataPlane : IDisposable
     public XdpProxySkel.BackendCounters Counters(int slot) =>
         Skel.Maps.BackendStats.Lookup((uint)slot).Aggregate(default(XdpProxySkel.BackendCounters), (sum, c) => sum + c);
 
-    /// <summary>One of the program's global counters, summed over CPUs.</summary>
-    public ulong Stat(ProgramStat stat) => Skel.Maps.Stats.Lookup((uint)stat).Aggregate(0UL, (sum, v) => sum + v);
+    /// <summary>One of the program's global counters (enum stat, generated through the item's Types), summed over CPUs.</summary>
+    public ulong Stat(XdpProxySkel.Stat stat) => Skel.Maps.Stats.Lookup((uint)stat).Aggregate(0UL, (sum, v) => sum + v);
 
     /// <summary>CPU time spent in xdp_proxy so far (kernel.bpf_stats_enabled must be 1; zero otherwise).</summary>
     public TimeSpan ProgramRunTime => Skel.Programs.XdpProxy.RunStatistics.RunTime;

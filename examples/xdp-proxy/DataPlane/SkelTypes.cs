@@ -1,6 +1,7 @@
 namespace Ebpf.Examples.XdpProxy;
 
-// Additions to the structs the skeleton generates from xdp-proxy.bpf.c (they are partial for this).
+// Additions to the structs the skeleton generates from xdp-proxy.bpf.c (they are partial for this): per-CPU
+// counters are summed with +.
 public sealed partial class XdpProxySkel
 {
     public partial struct BackendCounters
@@ -12,14 +13,5 @@ public sealed partial class XdpProxySkel
             PacketsToClient = a.PacketsToClient + b.PacketsToClient,
             BytesToClient = a.BytesToClient + b.BytesToClient,
         };
-    }
-
-    public partial struct Backend
-    {
-        /// <summary>BACKEND_ACTIVE: in the Maglev table, takes new flows.</summary>
-        public const uint Active = 1;
-
-        /// <summary>BACKEND_DRAINING: removed, keeps serving the flows it already has.</summary>
-        public const uint Draining = 2;
     }
 }

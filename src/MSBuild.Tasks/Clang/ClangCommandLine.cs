@@ -7,6 +7,8 @@ internal static class ClangCommandLine
     public static IReadOnlyList<string> Build(ClangSettings settings, BpfSourceInfo source)
     {
         var args = Common(settings, source);
+        if (source.IsLinked)
+            args.Add("-emit-llvm"); // bitcode: llvm-link joins the sources, llc then writes one object with one BTF
         args.AddRange(["-MD", "-MF", source.DependencyFile]);
         args.AddRange(["-c", source.CompiledFile, "-o", source.ObjectFile]);
         return args;

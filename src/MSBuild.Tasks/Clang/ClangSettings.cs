@@ -11,6 +11,19 @@ internal sealed record ClangSettings(
     IReadOnlyList<string> CFlags,
     string? VmlinuxDirectory)
 {
+    /// <summary>
+    /// The settings for this build machine: <paramref name="targetArch"/> empty means the machine's own, the multiarch
+    /// include folder is the host's. The task and the test kit's object compiler both start here.
+    /// </summary>
+    public static ClangSettings ForHost(string projectDirectory, string target = "bpfel", string? targetArch = null,
+                                        string? cflags = null, string? vmlinuxDirectory = null) =>
+        new(Path.GetFullPath(projectDirectory),
+            target,
+            string.IsNullOrWhiteSpace(targetArch) ? HostTargetArch() : targetArch.Trim(),
+            HostMultiarchIncludeDirectory(),
+            SplitFlags(cflags),
+            string.IsNullOrWhiteSpace(vmlinuxDirectory) ? null : Path.GetFullPath(vmlinuxDirectory, projectDirectory));
+
     /// <summary>The <c>__TARGET_ARCH_*</c> name libbpf's bpf_tracing.h expects for the machine we build on.</summary>
     public static string HostTargetArch() => RuntimeInformation.OSArchitecture switch
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Ebpf.Examples.Sockredir.Redirector;
+using static Ebpf.Examples.Sockredir.SockredirSkel.SpliceStat;
 
 namespace Ebpf.Examples.Tests.Sockredir;
 
@@ -34,10 +35,10 @@ public sealed class SockredirDemotionTests
 
         Assert.Equal(-1, Streams.Mismatch(received, received.Length, 5, 0));
         var d = lab.Redirector.ReadStats().Since(before);
-        Assert.Equal(1UL, d[Stat.RedirectedMessages]);
-        Assert.Equal(1UL, d[Stat.PassedLarge]);
-        Assert.Equal(100UL, d[Stat.PassedTcpBound]);
-        Assert.Equal(1000UL, d[Stat.PassedTcpBoundBytes]);
+        Assert.Equal(1UL, d[StatRedirectedMsgs]);
+        Assert.Equal(1UL, d[StatPassedLarge]);
+        Assert.Equal(100UL, d[StatPassedTcpBound]);
+        Assert.Equal(1000UL, d[StatPassedTcpBoundBytes]);
     }
 
     [Fact]
@@ -84,8 +85,8 @@ public sealed class SockredirDemotionTests
 
         Assert.Equal(-1, Streams.Mismatch(received, received.Length, 7, 0));
         var d = lab.Redirector.ReadStats().Since(before);
-        Assert.Equal(50UL, d[Stat.PassedTcpBound]); // so the first 100 bytes did leave in the SYN
-        Assert.Equal(0UL, d[Stat.RedirectedMessages]);
+        Assert.Equal(50UL, d[StatPassedTcpBound]); // so the first 100 bytes did leave in the SYN
+        Assert.Equal(0UL, d[StatRedirectedMsgs]);
     }
 
     [Theory]
@@ -112,24 +113,31 @@ public sealed class SockredirDemotionTests
                 Streams.WriteAll(client, chunk);
             }
         }, timeout.Token);
-        // The reader starts late: the first writes pile up in the redirected queue, the switch to TCP happens while
-        // they are unread, and the TCP bytes behind them wait in the receive queue.
-        await Task.Delay(200, timeout.Token);
+        // The reader starts only after a synchronisation point, not after a head start: once the switch to TCP has
+        // happened while the first writes sit unread in the redirected queue (or, without demotion, once redirected
+        // bytes are queued); the TCP bytes behind them wait in the receive queue.
+        while (!writer.IsCompleted)
+        {
+            var soFar = lab.Redirector.ReadStats().Since(before);
+            if (demote ? soFar[Stat.Demoted] > 0 : soFar[Stat.RedirectedBytes] > 0)
+                break;
+            await Task.Delay(5, timeout.Token);
+        }
         await Streams.ReceivePatternAsync(server, 9, total, timeout.Token);
         await writer;
 
         var d = lab.Redirector.ReadStats().Since(before);
         if (demote)
         {
-            Assert.Equal(1UL, d[Stat.Demoted]);
-            Assert.True(d[Stat.RedirectedBytes] > 0, "the stream started redirected");
-            Assert.True(d[Stat.PassedTcpBoundBytes] > total / 2, $"most of the stream went to TCP: {d}");
-            Assert.Equal((ulong)total, d[Stat.RedirectedBytes] + d[Stat.PassedTcpBoundBytes]);
+            Assert.Equal(1UL, d[StatDemoted]);
+            Assert.True(d[StatRedirectedBytes] > 0, "the stream started redirected");
+            Assert.True(d[StatPassedTcpBoundBytes] > total / 2, $"most of the stream went to TCP: {d}");
+            Assert.Equal((ulong)total, d[StatRedirectedBytes] + d[StatPassedTcpBoundBytes]);
         }
         else
         {
-            Assert.Equal(0UL, d[Stat.Demoted]);
-            Assert.Equal((ulong)total, d[Stat.RedirectedBytes]);
+            Assert.Equal(0UL, d[StatDemoted]);
+            Assert.Equal((ulong)total, d[StatRedirectedBytes]);
         }
     }
 
@@ -148,8 +156,8 @@ public sealed class SockredirDemotionTests
         RequestResponse.Exchanges(pair, size, exchanges);
 
         var d = lab.Redirector.ReadStats().Since(before);
-        Assert.Equal(0UL, d[Stat.Demoted]);
-        Assert.Equal(0UL, d[Stat.PassedTcpBound]);
-        Assert.Equal((ulong)(2 * exchanges), d[Stat.RedirectedMessages]);
+        Assert.Equal(0UL, d[StatDemoted]);
+        Assert.Equal(0UL, d[StatPassedTcpBound]);
+        Assert.Equal((ulong)(2 * exchanges), d[StatRedirectedMsgs]);
     }
 }

@@ -105,14 +105,33 @@ internal sealed class SockredirLab : IDisposable
 
     public void Dispose()
     {
-        lock (sockets)
+        // Each step runs even if an earlier one throws: a failed detach must not leave the cgroup and namespace behind.
+        try
         {
-            foreach (var s in sockets)
-                s.Dispose();
-            sockets.Clear();
+            lock (sockets)
+            {
+                foreach (var s in sockets)
+                    s.Dispose();
+                sockets.Clear();
+            }
         }
-        Redirector.Dispose();
-        Cgroup.Dispose();
-        Ns.Dispose();
+        finally
+        {
+            try
+            {
+                Redirector.Dispose();
+            }
+            finally
+            {
+                try
+                {
+                    Cgroup.Dispose();
+                }
+                finally
+                {
+                    Ns.Dispose();
+                }
+            }
+        }
     }
 }

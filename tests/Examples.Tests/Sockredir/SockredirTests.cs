@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Ebpf.Examples.Sockredir.Redirector;
+using static Ebpf.Examples.Sockredir.SockredirSkel.SpliceStat;
 
 namespace Ebpf.Examples.Tests.Sockredir;
 
@@ -37,8 +38,8 @@ public sealed class SockredirTests
         }));
 
         var d = lab.Redirector.ReadStats().Since(before);
-        Assert.Equal((ulong)(2 * connections * bytes), d[Stat.RedirectedBytes]);
-        Assert.Equal(0UL, d[Stat.PassedNoPeer]);
+        Assert.Equal((ulong)(2 * connections * bytes), d[StatRedirectedBytes]);
+        Assert.Equal(0UL, d[StatPassedNoPeer]);
         // 1 GiB moved; loopback saw at most the odd ACK, nowhere near the payload.
         Assert.True(lab.LoopbackTxBytes() - loBefore < 1 << 20, $"loopback carried {lab.LoopbackTxBytes() - loBefore} bytes");
     }
@@ -91,8 +92,8 @@ public sealed class SockredirTests
             Streams.ReceivePatternAsync(client, 3, bytes, Ct));
 
         var d = lab.Redirector.ReadStats().Since(before);
-        Assert.Equal((ulong)(2 * bytes), d[Stat.RedirectedBytes]);
-        Assert.Equal(0UL, d[Stat.PassedNoPeer]);
+        Assert.Equal((ulong)(2 * bytes), d[StatRedirectedBytes]);
+        Assert.Equal(0UL, d[StatPassedNoPeer]);
     }
 
     [Fact]
@@ -112,14 +113,14 @@ public sealed class SockredirTests
             Streams.EchoAsync(oldServer, 5, bytes, Ct),
             Streams.ReceivePatternAsync(oldClient, 5, bytes, Ct));
         var d = lab.Redirector.ReadStats().Since(before);
-        Assert.Equal(0UL, d[Stat.RedirectedBytes]); // never in the map: the program does not even run for it
+        Assert.Equal(0UL, d[StatRedirectedBytes]); // never in the map: the program does not even run for it
         Assert.True(lab.LoopbackTxBytes() - lo >= 2 * bytes, "the old connection's bytes crossed loopback");
 
         await Task.WhenAll(
             Streams.SendPatternAsync(newClient, 6, bytes, Ct),
             Streams.EchoAsync(newServer, 6, bytes, Ct),
             Streams.ReceivePatternAsync(newClient, 6, bytes, Ct));
-        Assert.Equal((ulong)(2 * bytes), lab.Redirector.ReadStats().Since(before)[Stat.RedirectedBytes]);
+        Assert.Equal((ulong)(2 * bytes), lab.Redirector.ReadStats().Since(before)[StatRedirectedBytes]);
     }
 
     [Fact]
@@ -143,8 +144,8 @@ public sealed class SockredirTests
             server.Dispose();
         }
         var d = lab.Redirector.ReadStats().Since(before);
-        Assert.Equal((ulong)(2 * connections), d[Stat.SocketsAdded]);
-        Assert.Equal((ulong)connections, d[Stat.RedirectedMessages]);
+        Assert.Equal((ulong)(2 * connections), d[StatSocketsAdded]);
+        Assert.Equal((ulong)connections, d[StatRedirectedMsgs]);
 
         // The kernel unhashes a socket as it closes; allow a moment for the last ones.
         var deadline = Stopwatch.StartNew();
@@ -184,7 +185,7 @@ public sealed class SockredirTests
         Streams.ReadExactly(client, received);
         await serverTask;
         Assert.Equal(-1, Streams.Mismatch(received, bytes, 8, 0));
-        Assert.Equal((ulong)(bytes + request.Length), lab.Redirector.ReadStats().Since(before)[Stat.RedirectedBytes]);
+        Assert.Equal((ulong)(bytes + request.Length), lab.Redirector.ReadStats().Since(before)[StatRedirectedBytes]);
     }
 
     [Theory]
@@ -212,8 +213,8 @@ public sealed class SockredirTests
         }
         var d = lab.Redirector.ReadStats().Since(before);
 
-        Assert.True(d[Stat.RedirectedMessages] >= rounds * 2 * exchanges, "the redirected runs were redirected");
-        Assert.True(d[Stat.PassedNoPeer] + d[Stat.PassedTcpBound] >= rounds * exchanges, "the passed runs went through the program's pass path");
+        Assert.True(d[StatRedirectedMsgs] >= rounds * 2 * exchanges, "the redirected runs were redirected");
+        Assert.True(d[StatPassedNoPeer] + d[StatPassedTcpBound] >= rounds * exchanges, "the passed runs went through the program's pass path");
         var plain = runs["plain"].MinBy(r => r.Total)!;
         foreach (var mode in new[] { "redirected", "passed" })
         {
@@ -233,7 +234,7 @@ public sealed class SockredirTests
         lab.Attach();
         var plain = RequestResponse.Exchanges(lab.Connect(1, IPAddress.Loopback, IPAddress.Loopback, serverInCgroup: false, clientInCgroup: false)[0], size, exchanges);
         var passed = RequestResponse.Exchanges(lab.Connect(1, IPAddress.Loopback, IPAddress.Loopback, serverInCgroup: true, clientInCgroup: false)[0], size, exchanges);
-        Assert.Equal(0UL, lab.Redirector.ReadStats()[Stat.PassPulled]);
+        Assert.Equal(0UL, lab.Redirector.ReadStats()[StatPassPulled]);
         Assert.True(passed.Total > 5 * plain.Total, $"expected the stall: passed {passed} against plain {plain}");
         Assert.True(passed.P50Micros > 5_000, $"expected every exchange to wait for a delayed ACK: passed {passed}");
     }

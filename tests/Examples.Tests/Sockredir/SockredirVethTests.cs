@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ebpf.Examples.Sockredir.Redirector;
 using Ebpf.TestKit;
+using static Ebpf.Examples.Sockredir.SockredirSkel.SpliceStat;
 
 namespace Ebpf.Examples.Tests.Sockredir;
 
@@ -38,12 +39,12 @@ public sealed class SockredirVethTests
             Streams.ReceivePatternAsync(client, 11, bytes, Ct));
 
         var d = lab.Redirector.ReadStats().Since(before);
-        Assert.Equal(0UL, d[Stat.RedirectedBytes]);
-        Assert.Equal(0UL, d[Stat.RedirectedMessages]);
+        Assert.Equal(0UL, d[StatRedirectedBytes]);
+        Assert.Equal(0UL, d[StatRedirectedMsgs]);
         // Every message a socket in the map sent ran the program and was passed to TCP: the first for want of a peer,
         // the rest because the socket was on TCP from then on.
-        Assert.Equal((ulong)(inMap * bytes), d[Stat.PassedNoPeerBytes] + d[Stat.PassedTcpBoundBytes]);
-        Assert.Equal((ulong)inMap, d[Stat.PassedNoPeer]);
+        Assert.Equal((ulong)(inMap * bytes), d[StatPassedNoPeerBytes] + d[StatPassedTcpBoundBytes]);
+        Assert.Equal((ulong)inMap, d[StatPassedNoPeer]);
         var (tx, rx) = Counters(lab.Ns, veth.NameA);
         Assert.True(tx - txBefore >= bytes, $"the veth sent {tx - txBefore} bytes for {bytes} bytes from the client");
         Assert.True(rx - rxBefore >= bytes, $"the veth received {rx - rxBefore} bytes for {bytes} bytes echoed back");
@@ -80,7 +81,7 @@ public sealed class SockredirVethTests
             Streams.ReceivePatternAsync(clientB, 22, bytes, timeout.Token));
 
         // Each connection redirected within its own namespace: both directions of both connections.
-        Assert.Equal((ulong)(4 * bytes), lab.Redirector.ReadStats().Since(before)[Stat.RedirectedBytes]);
+        Assert.Equal((ulong)(4 * bytes), lab.Redirector.ReadStats().Since(before)[StatRedirectedBytes]);
     }
 
     /// <summary>A connection 127.0.0.1:<paramref name="clientPort"/> -> 127.0.0.1:<paramref name="serverPort"/> inside <paramref name="ns"/>, both ends in the cgroup.</summary>

@@ -59,6 +59,14 @@ internal static class TcpPeers
     public static Process SendPaced(TempCgroup cgroup, string comm, string address, int port, long bytes, int writeSize, int pauseMs) =>
         Start(cgroup, null, "send", comm, address, port.ToString(), bytes.ToString(), writeSize.ToString(), pauseMs.ToString());
 
+    /// <summary>A server that receives with splice(2) into a pipe, never with recvmsg.</summary>
+    public static (Process Process, int Port) SpliceServe(TempCgroup cgroup, string comm, string address) =>
+        Serve(cgroup, null, comm, address, "splice");
+
+    /// <summary>Sends <paramref name="bytes"/> of a temporary file with sendfile(2).</summary>
+    public static Process SendFile(TempCgroup cgroup, string comm, string address, int port, long bytes) =>
+        Start(cgroup, null, "sendfile", comm, address, port.ToString(), bytes.ToString());
+
     /// <summary>A server for <paramref name="connections"/> connections one after the other.</summary>
     public static (Process Process, int Port) Sink(TempCgroup cgroup, string comm, string address, int connections) =>
         Serve(cgroup, null, comm, address, "sink", connections.ToString());

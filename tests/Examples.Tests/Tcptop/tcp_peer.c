@@ -10,6 +10,8 @@
 //                                           the same from a child created with exactly that PID (clone3 with
 //                                           set_tid: a PID reuse on demand); prints "pid P" then "sent N"
 //   tcp_peer sink COMM ADDR PORTFILE COUNT  like serve, for COUNT connections one after the other; prints "received N"
+//   tcp_peer sendfile COMM ADDR PORT N      send N bytes of a temporary file with sendfile(2); prints "sent N"
+//   tcp_peer splice COMM ADDR PORTFILE      like serve, but reads with splice(2) into a pipe, never recvmsg
 //   tcp_peer many PREFIX COUNT ADDR PORT N  COUNT short-lived processes, one after the other, each named
 //                                           PREFIX<i> and sending N bytes; prints "sent TOTAL"
 //
@@ -21,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <sys/socket.h>
@@ -57,7 +61,7 @@ static int parse_addr(const char *addr, int port, struct sockaddr_storage *ss, s
 	exit(2);
 }
 
-static int serve(const char *addr, const char *portfile, int connections)
+static int serve(const char *addr, const char *portfile, int connections, int use_splice)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -79,8 +83,23 @@ static int serve(const char *addr, const char *portfile, int connections)
 		int c = accept(l, NULL, NULL);
 		if (c < 0)
 			die("accept");
+		int pipefd[2];
+		if (use_splice && pipe(pipefd))
+			die("pipe");
 		for (;;) {
-			ssize_t n = read(c, buf, sizeof(buf));
+			ssize_t n;
+			if (use_splice) {
+				n = splice(c, NULL, pipefd[1], NULL, 1 << 16, SPLICE_F_MOVE);
+				/* drain the pipe with read(2): a pipe, not a socket, so nothing here is a socket receive */
+				for (ssize_t left = n; left > 0;) {
+					ssize_t r = read(pipefd[0], buf, left < (ssize_t)sizeof(buf) ? left : (ssize_t)sizeof(buf));
+					if (r <= 0)
+						die("pipe read");
+					left -= r;
+				}
+			} else {
+				n = read(c, buf, sizeof(buf));
+			}
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0)
@@ -90,6 +109,10 @@ static int serve(const char *addr, const char *portfile, int connections)
 			total += n;
 		}
 		close(c);
+		if (use_splice) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
 	}
 	close(l);
 	printf("received %lld\n", total);
@@ -137,6 +160,41 @@ static int send_bytes(const char *addr, int port, long long n, const char *sizes
 	}
 	close(s);
 	printf("sent %lld\n", sent);
+	return 0;
+}
+
+static int send_file(const char *addr, int port, long long n)
+{
+	char path[] = "/tmp/tcp_peer_sendfile_XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		die("mkstemp");
+	unlink(path);
+	static char buf[1 << 16];
+	memset(buf, 'f', sizeof(buf));
+	for (long long left = n; left > 0;) {
+		ssize_t w = write(fd, buf, left < (long long)sizeof(buf) ? left : (long long)sizeof(buf));
+		if (w <= 0)
+			die("write file");
+		left -= w;
+	}
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int family = parse_addr(addr, port, &ss, &len);
+	int s = socket(family, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&ss, len))
+		die("connect");
+	off_t off = 0;
+	while (off < n) {
+		ssize_t w = sendfile(s, fd, &off, n - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			die("sendfile");
+	}
+	close(s);
+	close(fd);
+	printf("sent %lld\n", (long long)off);
 	return 0;
 }
 
@@ -192,11 +250,19 @@ int main(int argc, char **argv)
 {
 	if (argc >= 5 && strcmp(argv[1], "serve") == 0) {
 		prctl(PR_SET_NAME, argv[2]);
-		return serve(argv[3], argv[4], 1);
+		return serve(argv[3], argv[4], 1, 0);
+	}
+	if (argc >= 5 && strcmp(argv[1], "splice") == 0) {
+		prctl(PR_SET_NAME, argv[2]);
+		return serve(argv[3], argv[4], 1, 1);
+	}
+	if (argc >= 6 && strcmp(argv[1], "sendfile") == 0) {
+		prctl(PR_SET_NAME, argv[2]);
+		return send_file(argv[3], atoi(argv[4]), atoll(argv[5]));
 	}
 	if (argc >= 6 && strcmp(argv[1], "sink") == 0) {
 		prctl(PR_SET_NAME, argv[2]);
-		return serve(argv[3], argv[4], atoi(argv[5]));
+		return serve(argv[3], argv[4], atoi(argv[5]), 0);
 	}
 	if (argc >= 7 && strcmp(argv[1], "send") == 0) {
 		prctl(PR_SET_NAME, argv[2]);

@@ -8,9 +8,9 @@ using Ebpf.TestKit;
 namespace Ebpf.Runtime.Tests.CoreSupport;
 
 /// <summary>
-/// Relocates a test program with <see cref="CoreRelocator"/>, loads the result with the attach tests' minimal loader
-/// (the object loader is not needed for self-contained programs) and runs raw tracepoint programs with
-/// BPF_PROG_TEST_RUN, which executes them in the calling thread: bpf_get_current_task() is then this process.
+/// Relocates a test program with <see cref="CoreRelocator"/> (to inspect the result), loads its object through
+/// <see cref="BpfObject"/> and runs raw tracepoint programs with BPF_PROG_TEST_RUN, which executes them in the calling
+/// thread: bpf_get_current_task() is then this process.
 /// </summary>
 internal static unsafe class CorePrograms
 {
@@ -23,18 +23,19 @@ internal static unsafe class CorePrograms
         return CoreRelocator.Relocate(obj, spec, target);
     }
 
-    /// <summary>The program with its relocated instructions and no relocations left, ready for BPF_PROG_LOAD.</summary>
-    public static ProgramSpec Relocated(ProgramSpec spec, CoreRelocationResult result) =>
-        new(spec.Name, spec.SectionName, spec.Type, spec.ExpectedAttachType, spec.AttachType, spec.AttachTarget, spec.Sleepable,
-            spec.License, spec.KernelVersion, result.Instructions, spec.References, spec.FuncInfos, spec.LineInfos, []);
-
-    public static BpfFd Load(string source, string program, out CoreRelocationResult result)
+    /// <summary>
+    /// The relocator's result for <paramref name="program"/> against the running kernel, for inspection, and the object
+    /// loaded through <see cref="BpfObject"/>, whose loader applies the same relocations before BPF_PROG_LOAD.
+    /// </summary>
+    public static BpfObject Load(string source, string program, out CoreRelocationResult result)
     {
-        var obj = Object(source);
-        var spec = obj.FindProgram(program) ?? throw new InvalidOperationException($"{source} has no program {program}");
-        result = CoreRelocator.Relocate(obj, spec, CoreTarget.RunningKernel);
-        return TestProgramLoader.LoadFd(Relocated(spec, result));
+        result = Relocate(source, program, CoreTarget.RunningKernel);
+        return TestObjects.Load(source);
     }
+
+    /// <summary>Runs raw tracepoint program <paramref name="program"/> of <paramref name="obj"/> once.</summary>
+    public static uint RunRawTracepoint(BpfObject obj, string program) =>
+        RunRawTracepoint(obj.GetProgram<RawTracepointProgram>(program).Handle);
 
     /// <summary>Runs a raw tracepoint program once without a context and returns its return value.</summary>
     public static uint RunRawTracepoint(BpfFd program)
