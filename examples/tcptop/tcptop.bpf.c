@@ -8,9 +8,9 @@
  * and IPv6, only a positive return, and no MSG_PEEK (those bytes are read again later).
  *
  * Per process: `procs`, keyed by (tgid, start time of the thread-group leader), so a reused PID starts
- * a new entry. Comm and cgroup id are kept beside the counters and refreshed on every event (exec
- * changes the comm, a process can move cgroup); user space adds each entry's deltas to the label set
- * the entry has at that moment, so no total ever goes backwards.
+ * a new entry. Comm and cgroup id are kept beside the counters: the cgroup refreshed on every event (a
+ * process can move), the comm at exec (sched_process_exec); user space adds each entry's deltas to the
+ * label set the entry has at that moment, so no total ever goes backwards.
  *
  * Everything that fires outside process context (connection state changes on the receive path,
  * retransmits from timers) is attributed through `sock_owner`, socket-local storage that lives and
@@ -157,11 +157,14 @@ static __always_inline void count_stat(__u32 stat)
 		*v += 1; /* per-CPU slot */
 }
 
+/* tp_btf arguments and bpf_get_current_task_btf() are BTF pointers: their fields are read with plain loads
+ * (relocated by CO-RE through vmlinux.h's preserve_access_index), not bpf_probe_read calls. This is the hot
+ * path of every send and receive on the machine. */
 static __always_inline bool is_tcp_inet(const struct sock *sk)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = sk->__sk_common.skc_family;
 
-	return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP && (family == AF_INET || family == AF_INET6);
+	return sk->sk_protocol == IPPROTO_TCP && (family == AF_INET || family == AF_INET6);
 }
 
 /* The current process's key: tgid and its leader's start time. */
@@ -172,10 +175,11 @@ static __always_inline void current_proc(struct proc_key *key, struct task_struc
 	*leader = task->group_leader;
 	key->tgid = task->tgid;
 	key->pad = 0;
-	key->start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	key->start_ns = task->group_leader->start_time;
 }
 
-/* The process's entry, created on first sight; comm and cgroup refreshed. NULL when procs is full. */
+/* The process's entry, created on first sight with its comm; the cgroup refreshed (a process can move). The comm
+ * changes only at exec, where tcptop_exec renews it. NULL when procs is full. */
 static __always_inline struct proc_stats *current_stats(const struct proc_key *key, struct task_struct *leader,
 							__u64 cgroup_id)
 {
@@ -185,6 +189,7 @@ static __always_inline struct proc_stats *current_stats(const struct proc_key *k
 		struct proc_stats fresh = {};
 
 		fresh.cgroup_id = cgroup_id;
+		bpf_probe_read_kernel_str(fresh.comm, sizeof(fresh.comm), leader->comm);
 		if (bpf_map_update_elem(&procs, key, &fresh, BPF_NOEXIST) && bpf_map_lookup_elem(&procs, key) == NULL) {
 			count_stat(STAT_PROCS_FULL);
 			return NULL;
@@ -193,8 +198,8 @@ static __always_inline struct proc_stats *current_stats(const struct proc_key *k
 		if (!st)
 			return NULL;
 	}
-	st->cgroup_id = cgroup_id;
-	bpf_probe_read_kernel_str(st->comm, sizeof(st->comm), leader->comm);
+	if (st->cgroup_id != cgroup_id)
+		st->cgroup_id = cgroup_id;
 	return st;
 }
 
@@ -346,7 +351,7 @@ int BPF_PROG(tcptop_state, const struct sock *csk, const int oldstate, const int
 	struct cgroup_stats *cg;
 	struct proc_stats *st;
 
-	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP)
+	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
@@ -469,6 +474,22 @@ int BPF_PROG(tcptop_retransmit, const struct sock *csk, const struct sk_buff *sk
 	return 0;
 }
 
+/* exec gives the process a new comm: the entry (if the process has one) takes it, so its later bytes go to the
+ * new name. The tracepoint fires in the process itself, after the new comm is set. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tcptop_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct proc_key key = {};
+	struct proc_stats *st;
+
+	key.tgid = task->tgid;
+	key.start_ns = task->group_leader->start_time;
+	st = bpf_map_lookup_elem(&procs, &key);
+	if (st)
+		bpf_probe_read_kernel_str(st->comm, sizeof(st->comm), task->group_leader->comm);
+	return 0;
+}
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tcptop_exit, struct task_struct *task, bool group_dead)
 {
@@ -478,7 +499,7 @@ int BPF_PROG(tcptop_exit, struct task_struct *task, bool group_dead)
 	if (!group_dead)
 		return 0; /* fires for every thread; the process is gone only with its last one */
 	key.tgid = task->tgid;
-	key.start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	key.start_ns = task->group_leader->start_time;
 	st = bpf_map_lookup_elem(&procs, &key);
 	if (st)
 		st->exit_ns = bpf_ktime_get_ns();

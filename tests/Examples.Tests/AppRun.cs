@@ -49,6 +49,19 @@ internal sealed class AppRun : IDisposable
         return LineWith(text);
     }
 
+    /// <summary>Waits until at least <paramref name="count"/> lines contain <paramref name="text"/>; false if the app exits or the time runs out first.</summary>
+    public bool WaitForLines(string text, int count, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (output.Count(l => l.Contains(text, StringComparison.Ordinal)) < count)
+        {
+            if (process.HasExited || DateTime.UtcNow > until)
+                return false;
+            Thread.Sleep(100);
+        }
+        return true;
+    }
+
     public void Signal(int signal) => Posix.Signal(process.Id, signal);
 
     /// <summary>Waits for the exit and for the last output lines to be collected.</summary>

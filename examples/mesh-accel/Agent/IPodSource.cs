@@ -36,8 +36,18 @@ internal sealed class FilePodSource(string path, Action<string> log) : IPodSourc
             var list = JsonSerializer.Deserialize(text, MeshJson.Default.PodList)
                 ?? throw new ToolException($"pods file {path} is empty (want {{\"pods\": [...]}})");
             foreach (var pod in list.Pods)
+            {
                 if (string.IsNullOrWhiteSpace(pod.Name))
                     throw new ToolException($"pods file {path}: a pod has no name");
+                try
+                {
+                    PodPolicy.From(pod);
+                }
+                catch (PodSpecException e)
+                {
+                    throw new ToolException($"pods file {path}: {e.Message}");
+                }
+            }
             return list.Pods;
         }
         catch (JsonException e)

@@ -62,7 +62,7 @@ internal sealed class KubernetesPodSource(IKubernetes client, string node, Actio
                 foreach (var pod in list.Items)
                     Upsert(pods, pod);
                 version = list.Metadata?.ResourceVersion;
-                log($"listed {list.Items.Count} pod(s) of node {node} at resourceVersion {version}");
+                log($"listed {pods.Count} pod(s) of node {node} at resourceVersion {version}" + (list.Items.Count > pods.Count ? $" ({list.Items.Count - pods.Count} left out)" : ""));
                 yield return pods.Values.ToArray();
             }
 

@@ -28,7 +28,7 @@ internal sealed class MeshDataPlane : IDisposable
     public List<string> Attached { get; } = [];
     public List<string> Adopted { get; } = [];
 
-    public static MeshDataPlane Install(string cgroup, PinLayout pins, bool splice, IKernelCheck kernel)
+    public static MeshDataPlane Install(string cgroup, PinLayout pins, bool splice, IKernelCheck kernel, uint maxConnections = ConnectionLimits.Default)
     {
         KernelRequirements.Check(kernel);
         cgroup = Cgroups.Check(cgroup);
@@ -50,6 +50,7 @@ internal sealed class MeshDataPlane : IDisposable
         try
         {
             skel.Rodata.SpliceEnabled = splice ? 1u : 0u;
+            ConnectionLimits.Apply(skel, maxConnections);
             skel.Load();
             Directory.CreateDirectory(pins.StateDir);
             File.WriteAllText(pins.CgroupFile, cgroup + "\n");

@@ -9,7 +9,7 @@ internal static class CommandLine
 {
     public static RootCommand Build() =>
         AppCli.Root("mesh-accel: Istio's sidecar interception (istio-iptables' REDIRECT rules) done with eBPF socket hooks, Merbridge-style",
-            RunCommand.Build(), LabCommand.Build(), StatsCommand.Build(), UninstallCommand.Build(), ProbeCommand.Build());
+            RunCommand.Build(), LabCommand.Build(), StatsCommand.Build(), UninstallCommand.Build(), BenchCommand.Build(), ProbeCommand.Build());
 
     public static int Run(string[] args) => AppCli.Run(Build(), args, "mesh-accel", Explain);
 

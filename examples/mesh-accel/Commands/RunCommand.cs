@@ -24,17 +24,18 @@ internal static class RunCommand
         var lab = new Option<string>("--lab") { Description = "the lab's prefix, for --pods-from lab", DefaultValueFactory = _ => LabLayout.DefaultPrefix };
         var pinDir = new Option<string>("--pin-dir") { Description = "where links and maps are pinned", DefaultValueFactory = _ => PinLayout.DefaultDir };
         var noSplice = new Option<bool>("--no-splice") { Description = "redirect only: put no socket into the sockmap (for comparison)" };
+        var maxConnections = new Option<uint>("--max-connections") { Description = "entries of the per-connection LRU maps", DefaultValueFactory = _ => ConnectionLimits.Default };
         var interval = new Option<double>("--interval") { Description = "seconds between counter lines; 0: none", DefaultValueFactory = _ => 1 };
         var cmd = new Command("run", "attach (or adopt) the interception programs and keep the node's pods in their maps")
         {
-            cgroup, podsFrom, node, kubeconfig, lab, pinDir, noSplice, interval,
+            cgroup, podsFrom, node, kubeconfig, lab, pinDir, noSplice, maxConnections, interval,
         };
         cmd.SetAction(r => Run(r.GetValue(cgroup), r.GetValue(podsFrom)!, r.GetValue(node), r.GetValue(kubeconfig), r.GetValue(lab)!, new PinLayout(r.GetValue(pinDir)!),
-                               !r.GetValue(noSplice), r.GetValue(interval), new RunningKernel()));
+                               !r.GetValue(noSplice), r.GetValue(maxConnections), r.GetValue(interval), new RunningKernel()));
         return cmd;
     }
 
-    public static int Run(string? cgroup, string podsFrom, string? node, string? kubeconfig, string lab, PinLayout pins, bool splice, double interval, IKernelCheck kernel)
+    public static int Run(string? cgroup, string podsFrom, string? node, string? kubeconfig, string lab, PinLayout pins, bool splice, uint maxConnections, double interval, IKernelCheck kernel)
     {
         CommandLine.RequireRoot("run");
         using var stop = new CancellationTokenSource();
@@ -48,7 +49,7 @@ internal static class RunCommand
 
         // The source is checked before anything is attached: a bad file or an unknown lab changes nothing.
         var source = PodSources.Create(podsFrom, lab, node, kubeconfig, Log);
-        using var plane = MeshDataPlane.Install(cgroup ?? Cgroups.Root(), pins, splice, kernel);
+        using var plane = MeshDataPlane.Install(cgroup ?? Cgroups.Root(), pins, splice, kernel, maxConnections);
         File.WriteAllText(pins.AgentPidFile, Environment.ProcessId + "\n");
         Log($"attached to cgroup {plane.Cgroup}" + (plane.Cgroup == Cgroups.Root() ? " (the whole node)" : "") +
             (plane.Attached.Count > 0 ? $"; attached {string.Join(", ", plane.Attached)}" : "") +

@@ -29,7 +29,8 @@ internal sealed record PodPolicy(
         IPAddress? v4 = null, v6 = null;
         foreach (var text in pod.Ips)
         {
-            if (!IPAddress.TryParse(text, out var ip))
+            // Strict: IPAddress.TryParse takes "1.2.3" as 1.2.0.3, which no one means.
+            if (!IPAddress.TryParse(text, out var ip) || (ip.AddressFamily == AddressFamily.InterNetwork && text.Count(c => c == '.') != 3))
                 throw new PodSpecException(pod.Name, $"'{text}' is not an IP address");
             if (ip.IsIPv4MappedToIPv6)
                 ip = ip.MapToIPv4();

@@ -11,7 +11,8 @@ internal static class Cli
     public static RootCommand Root() =>
         AppCli.Root("tcptop: TCP traffic per process, cgroup and pod, without kprobes (tracepoints sock_send_length/sock_recv_length, Linux 6.3+)",
             TopCommand.Create(),
-            ExportCommand.Create());
+            ExportCommand.Create(),
+            BenchCommand.Create());
 
     /// <summary>The message for a failure the user can act on; null for a bug.</summary>
     private static string? Explain(Exception e) => e switch

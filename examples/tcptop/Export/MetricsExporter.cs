@@ -30,6 +30,7 @@ internal sealed class MetricsExporter : IDisposable
     private readonly Histogram rtt;
 
     private readonly Dictionary<ulong, CgroupEntry> lastCgroup = [];
+    private readonly Dictionary<string, string[]> cgroupLabels = [];
     private readonly Dictionary<ulong, DateTime> cgroupGoneSince = [];
     private readonly Dictionary<string, (ulong Runs, TimeSpan Time)> lastProgramStats = [];
     private ulong lastOverflow;
@@ -111,18 +112,24 @@ internal sealed class MetricsExporter : IDisposable
             list.Add(key.Comm);
         if (options.Labels.Cgroup)
         {
-            var c = key == SeriesKey.Other ? new CgroupLabels("", "", "") : CgroupLabels.Of(key.Cgroup);
-            list.AddRange([c.Path, c.PodUid, c.ContainerId]);
+            list.AddRange(key == SeriesKey.Other ? ["", "", ""] : LabelsOf(key.Cgroup));
         }
         if (options.Labels.Pid)
             list.Add(key.Pid);
         return list.ToArray();
     }
 
-    private string[] CgroupValues(ulong id)
+    private string[] CgroupValues(ulong id) => LabelsOf(names.NameOf(id));
+
+    /// <summary>A cgroup path's label values, parsed once per path (every scrape asks for every series' cgroup).</summary>
+    private string[] LabelsOf(string path)
     {
-        var c = CgroupLabels.Of(names.NameOf(id));
-        return [c.Path, c.PodUid, c.ContainerId];
+        if (!cgroupLabels.TryGetValue(path, out var values))
+        {
+            var c = CgroupLabels.Of(path);
+            cgroupLabels[path] = values = [c.Path, c.PodUid, c.ContainerId];
+        }
+        return values;
     }
 
     /// <summary>Reads the maps and brings every metric up to them. Runs on the scrape's thread, before the registry is written out.</summary>

@@ -18,6 +18,7 @@ internal static class KernelSupport
         ("inet_sock_set_state", "4.16"),
         ("tcp_retransmit_skb", "4.15"),
         ("sched_process_exit", "2.6.31"),
+        ("sched_process_exec", "3.4"),
     ];
 
     public static void Check(string? btfPath)

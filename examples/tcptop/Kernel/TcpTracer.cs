@@ -39,6 +39,7 @@ internal sealed class TcpTracer : IDisposable
             skel.Load();
             // The exit program first, so no process counted from here on misses its exit.
             links.Add(skel.Programs.TcptopExit.Attach());
+            links.Add(skel.Programs.TcptopExec.Attach());
             links.Add(skel.Programs.TcptopState.Attach());
             links.Add(skel.Programs.TcptopRetransmit.Attach());
             links.Add(skel.Programs.TcptopSend.Attach());
@@ -55,20 +56,21 @@ internal sealed class TcpTracer : IDisposable
     public IEnumerable<(string Name, BpfProgram Program)> Programs =>
     [
         ("send", skel.Programs.TcptopSend), ("recv", skel.Programs.TcptopRecv), ("state", skel.Programs.TcptopState),
-        ("retransmit", skel.Programs.TcptopRetransmit), ("exit", skel.Programs.TcptopExit),
+        ("retransmit", skel.Programs.TcptopRetransmit), ("exit", skel.Programs.TcptopExit), ("exec", skel.Programs.TcptopExec),
     ];
 
     public KernelSnapshot Read()
     {
         var processes = new List<ProcessEntry>();
-        foreach (var (k, v) in skel.Maps.Procs.Entries())
+        // in batches: one bpf() call per few thousand entries instead of two per entry
+        foreach (var (k, v) in skel.Maps.Procs.EntriesInBatches())
         {
             var s = v;
             processes.Add(new ProcessEntry(new ProcessIdentity((int)k.Tgid, k.StartNs), Comm(s.Comm), s.CgroupId,
                 s.SentBytes, s.ReceivedBytes, s.OpenedActive, s.OpenedPassive, s.Closed, s.RetransmittedSegments, s.ExitNs != 0));
         }
         var cgroups = new List<CgroupEntry>();
-        foreach (var (id, v) in skel.Maps.Cgroups.Entries())
+        foreach (var (id, v) in skel.Maps.Cgroups.EntriesInBatches())
         {
             var s = v;
             cgroups.Add(new CgroupEntry(id, s.OpenedActive, s.OpenedPassive, s.Closed, s.RetransmittedSegments, ((Span<ulong>)s.RttSlots).ToArray()));
@@ -116,6 +118,22 @@ internal sealed class TcpTracer : IDisposable
             var key = k;
             if (key.Tgid == (uint)id.Process.Pid && key.StartNs == id.Process.StartNs && key.LocalPort == id.Local.Port && key.RemotePort == id.Remote.Port)
                 skel.Maps.Conns.TryDelete(key);
+        }
+    }
+
+    /// <summary>
+    /// For `tcptop bench`'s scrape measurement: <paramref name="count"/> made-up processes written into the kernel map
+    /// (PIDs above any real pid_max, so none is mistaken for a live process), as many series as a busy node has.
+    /// </summary>
+    public void AddSyntheticProcesses(int count, ulong cgroupId)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var stats = new TcptopSkel.ProcStats { SentBytes = (ulong)(i + 1) * 1000, ReceivedBytes = (ulong)(i + 1) * 500, CgroupId = cgroupId };
+            var name = Encoding.ASCII.GetBytes($"synth{i}");
+            var comm = MemoryMarshal.AsBytes((Span<sbyte>)stats.Comm);
+            name.AsSpan(0, Math.Min(name.Length, 15)).CopyTo(comm);
+            skel.Maps.Procs.Update(new TcptopSkel.ProcKey { Tgid = 0x7f000000u + (uint)i, StartNs = 1 }, stats);
         }
     }
 

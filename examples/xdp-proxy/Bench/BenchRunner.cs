@@ -1,3 +1,4 @@
+using Ebpf.Examples.Bench;
 using System.Net;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 using Ebpf.Examples.XdpProxy.DataPlane;

@@ -119,7 +119,7 @@ public sealed class SockredirDemotionTests
         while (!writer.IsCompleted)
         {
             var soFar = lab.Redirector.ReadStats().Since(before);
-            if (demote ? soFar[Stat.Demoted] > 0 : soFar[Stat.RedirectedBytes] > 0)
+            if (demote ? soFar[StatDemoted] > 0 : soFar[StatRedirectedBytes] > 0)
                 break;
             await Task.Delay(5, timeout.Token);
         }

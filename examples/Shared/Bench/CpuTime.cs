@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Ebpf.Examples.XdpProxy.Bench;
+namespace Ebpf.Examples.Bench;
 
 /// <summary>CPU time from /proc: of given processes (user + system) and of the whole machine (busy, all CPUs).</summary>
-internal static class CpuTime
+public static class CpuTime
 {
     private static readonly double TickMs = 1000.0 / 100; // USER_HZ is 100 on Linux
 

@@ -1,19 +1,31 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Ebpf.Examples.XdpProxy.Linux;
+using Ebpf.Examples.Linux;
 
-namespace Ebpf.Examples.XdpProxy.Bench;
+namespace Ebpf.Examples.Bench;
 
 /// <summary>What one wrk run measured.</summary>
 public sealed record WrkResult(double RequestsPerSecond, long Requests, double P50Ms, double P99Ms, long Errors);
 
 /// <summary>Runs wrk (keep-alive HTTP/1.1, `--latency`) inside a namespace and parses its report.</summary>
-internal static partial class Wrk
+public static partial class Wrk
 {
-    public static WrkResult Run(string netns, string url, int connections, int threads, TimeSpan duration)
+    public static WrkResult Run(string netns, string url, int connections, int threads, TimeSpan duration) =>
+        Run(null, netns, url, connections, threads, duration);
+
+    /// <summary>
+    /// wrk in <paramref name="netns"/> and, when given, inside <paramref name="cgroup"/> (as a pod's process); <paramref name="extra"/>
+    /// goes before the URL (e.g. "-H", "Connection: close" for a new connection per request).
+    /// </summary>
+    public static WrkResult Run(string? cgroup, string netns, string url, int connections, int threads, TimeSpan duration, params string[] extra)
     {
-        var output = Shell.InNetns(netns, "wrk", $"-t{threads}", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", url);
-        return Parse(output);
+        using var p = NetNs.StartIn(cgroup, netns, "wrk", [$"-t{threads}", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", .. extra, url]);
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new ToolException($"wrk failed (exit {p.ExitCode}): {error.Trim()} (install wrk: scripts/install-deps.sh)");
+        return Parse(output.Result);
     }
 
     public static WrkResult Parse(string output)

@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+
+namespace Ebpf.Examples.Tcptop.Bench;
+
+/// <summary>One measurement of the traffic figures, with the programs attached or not.</summary>
+internal sealed record TrafficFigures(double SmallWritesBitsPerSecond, double LargeWritesBitsPerSecond, double P50Microseconds, double P99Microseconds);
+
+/// <summary>One round: the same measurements without and with tcptop's programs, back to back.</summary>
+internal sealed record BenchRound(TrafficFigures Without, TrafficFigures With)
+{
+    public double SmallRatio => With.SmallWritesBitsPerSecond / Without.SmallWritesBitsPerSecond;
+    public double LargeRatio => With.LargeWritesBitsPerSecond / Without.LargeWritesBitsPerSecond;
+    public double P50Delta => With.P50Microseconds - Without.P50Microseconds;
+    public double P99Delta => With.P99Microseconds - Without.P99Microseconds;
+}
+
+/// <summary>Run time over run count of one program while iperf3 ran (BPF_ENABLE_STATS on only for this part).</summary>
+internal sealed record EventCost(string Program, ulong Runs, double NanosecondsPerRun);
+
+/// <summary>Scrapes of `tcptop export` with this many per-process series.</summary>
+internal sealed record ScrapeCost(int Series, double MedianMilliseconds, double MaxMilliseconds, int Scrapes);
+
+internal sealed record BenchResults(
+    string Command, DateTime Time, bool Pinned, double SecondsPerRun, IReadOnlyList<BenchRound> Rounds,
+    IReadOnlyList<EventCost> EventCosts, ScrapeCost Scrape)
+{
+    private static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    // Each round's own ratio, then the median: a slow spell of the VM hits both halves of a round alike.
+    public double SmallRatio => Median(Rounds.Select(r => r.SmallRatio));
+    public double LargeRatio => Median(Rounds.Select(r => r.LargeRatio));
+    public double P50Delta => Median(Rounds.Select(r => r.P50Delta));
+    public double P99Delta => Median(Rounds.Select(r => r.P99Delta));
+    public double SmallWithout => Median(Rounds.Select(r => r.Without.SmallWritesBitsPerSecond));
+    public double LargeWithout => Median(Rounds.Select(r => r.Without.LargeWritesBitsPerSecond));
+    public double P50Without => Median(Rounds.Select(r => r.Without.P50Microseconds));
+    public double P99Without => Median(Rounds.Select(r => r.Without.P99Microseconds));
+
+    /// <summary>Send and receive programs together: the cost of one counted socket call.</summary>
+    public double NanosecondsPerEvent =>
+        EventCosts.Where(c => c.Program is "send" or "recv").Sum(c => c.NanosecondsPerRun * c.Runs) /
+        Math.Max(1, EventCosts.Where(c => c.Program is "send" or "recv").Sum(c => (double)c.Runs));
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(BenchResults))]
+internal sealed partial class BenchJsonContext : JsonSerializerContext;
