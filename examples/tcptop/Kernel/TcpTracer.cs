@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 using Ebpf.Links;
+using Ebpf.Maps;
 using Ebpf.Object;
 using Ebpf.Programs;
 
