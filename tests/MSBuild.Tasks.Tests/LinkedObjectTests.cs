@@ -94,6 +94,11 @@ public sealed class LinkedObjectTests
         Assert.Contains("EBPF106", typeError);
         Assert.Contains("Object 'linked': Types names 'link_countz'", typeError);
         Assert.Contains("Did you mean 'link_counts'?", typeError);
+        // A name one of the sources defines (enum link_class, only used for its constants, in build_link_report.bpf.c):
+        // anchored in that source's wrapper, generated in the linked skeleton.
+        project.Build("-p:LinkTypes=link_class").EnsureSuccess();
+        Assert.Contains("public enum LinkClass : uint", Generated(project, "LinkedSkel"));
+        Assert.True(File.Exists(Path.Combine(bpf, "build_link_report.bpf.types.c")));
 
         // 8. Back to the two files: builds again, and the third file's bitcode is pruned.
         project.Build().EnsureSuccess();

@@ -11,6 +11,9 @@ extern struct {
 
 extern __u64 packets_seen;
 
+// Only used for its constants: no BTF unless named in Types (the test names it for the linked object).
+enum link_class { LINK_SMALL = 0, LINK_BIG = 1 };
+
 const volatile __u32 big_threshold = 100; // .rodata of this file, set from C# before Load
 __u32 last_len = 0;
 __u32 skb_len_size = 0;                   // CO-RE in this file
@@ -19,7 +22,7 @@ __u32 skb_len_size = 0;                   // CO-RE in this file
 __noinline int classify(__u32 len)
 {
     last_len = len;
-    return len >= big_threshold ? 1 : 0;
+    return len >= big_threshold ? LINK_BIG : LINK_SMALL;
 }
 
 SEC("xdp")

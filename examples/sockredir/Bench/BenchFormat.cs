@@ -44,7 +44,7 @@ internal static class BenchFormat
     }
 
     public static string Json(BenchReport r) =>
-        JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true });
+        JsonSerializer.Serialize(r, SockredirJson.Default.BenchReport);
 
     private static IEnumerable<string[]> Rows(BenchReport r) => r.Sizes.Select(s => new[]
     {

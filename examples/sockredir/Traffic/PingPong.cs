@@ -10,10 +10,13 @@ internal sealed record PingPongResult(int Size, int Exchanges, double Seconds, d
 {
     public double TransactionsPerSecond => Exchanges / Seconds;
 
-    public string ToJson() => JsonSerializer.Serialize(this);
+    /// <summary>One line: what `pingpong run` prints and bench reads back.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Compact.PingPongResult);
 
     public static PingPongResult FromJson(string json) =>
-        JsonSerializer.Deserialize<PingPongResult>(json) ?? throw new FormatException($"not a ping-pong result: {json}");
+        JsonSerializer.Deserialize(json, SockredirJson.Default.PingPongResult) ?? throw new FormatException($"not a ping-pong result: {json}");
+
+    private static readonly SockredirJson Compact = new(new System.Text.Json.JsonSerializerOptions { WriteIndented = false });
 }
 
 /// <summary>
