@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Ebpf;
+using Ebpf.Maps;
 using Ebpf.Object;
 
 namespace Ebpf.Benchmarks;

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using Ebpf;
+using Ebpf.Events;
 using Ebpf.Internal;
+using Ebpf.Maps;
+using Ebpf.Programs;
 
 namespace Ebpf.Benchmarks;
 

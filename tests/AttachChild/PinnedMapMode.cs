@@ -1,4 +1,5 @@
 using Ebpf;
+using Ebpf.Maps;
 
 namespace Ebpf.AttachChild;
 

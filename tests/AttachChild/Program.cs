@@ -5,6 +5,8 @@
 using System.Runtime.InteropServices;
 using Ebpf;
 using Ebpf.AttachChild;
+using Ebpf.Links;
+using Ebpf.Programs;
 using Ebpf.TestKit;
 
 if (args.Length == 3 && args[0] == PinnedMapMode.Name)

@@ -4,10 +4,11 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ebpf.Examples.Linux;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 using Ebpf.Examples.XdpProxy.DataPlane;
 using Ebpf.Examples.XdpProxy.Lab;
-using Ebpf.Examples.Linux;
+using Ebpf.Links;
 using Ebpf.TestKit;
 
 namespace Ebpf.Examples.Tests;

@@ -2,6 +2,8 @@ using System.Net;
 using Ebpf.Examples.XdpProxy;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 using Ebpf.Examples.XdpProxy.DataPlane;
+using Ebpf.Links;
+using Ebpf.Programs;
 using Ebpf.TestKit;
 using static Ebpf.Examples.Tests.XdpProxyFrames;
 

@@ -1,4 +1,5 @@
 using Ebpf.Generator.Tests.Harness;
+using Ebpf.Programs;
 using Ebpf.TestKit;
 using Microsoft.CodeAnalysis;
 
@@ -17,7 +18,7 @@ public class DiagnosticTests
         Assert.Contains("'odd_one'", d.GetMessage());
         Assert.Contains("'not_a_known_section'", d.GetMessage());
         Assert.Equal(input.SourceFile, d.Location.GetLineSpan().Path);
-        Assert.Contains("public global::Ebpf.BpfProgram OddOne =>", result.SingleSource);
+        Assert.Contains("public global::Ebpf.Programs.BpfProgram OddOne =>", result.SingleSource);
     }
 
     [Fact]
@@ -36,7 +37,7 @@ public class DiagnosticTests
         var bytes = TestObjects.Bytes("gen_nobtf.bpf.c", "-g0");
         var result = GeneratorHarness.Run(ObjectInput.FromBytes(bytes, "nobtf", "NoBtfSkel"));
         Assert.Contains(result.Diagnostics, x => x.Id == "EBPF009");
-        Assert.Contains("public global::Ebpf.XdpProgram CountHits =>", result.SingleSource);
+        Assert.Contains("public global::Ebpf.Programs.XdpProgram CountHits =>", result.SingleSource);
         // Without BTF the variables of .data are unknown: no section property is generated.
         Assert.DoesNotContain("GetGlobalData", result.SingleSource);
     }

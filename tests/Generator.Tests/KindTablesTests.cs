@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using Ebpf.Maps;
 using Ebpf.Object;
+using Ebpf.Programs;
 using Ebpf.TestKit;
 
 namespace Ebpf.Generator.Tests;

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.Loader;
 using Ebpf.Generator.Tests.Harness;
+using Ebpf.Maps;
 using Ebpf.TestKit;
 
 namespace Ebpf.Generator.Tests;
@@ -32,7 +33,7 @@ public class SkeletonRuntimeTests
     {
         var input = ObjectInput.ForTestObject("gen_devmap_hash.bpf.c");
         var skeleton = GeneratorHarness.Run(input).SingleSource;
-        Assert.Contains("public global::Ebpf.DevMap DevicesById { get; }", skeleton);
+        Assert.Contains("public global::Ebpf.Maps.DevMap DevicesById { get; }", skeleton);
         var context = new AssemblyLoadContext("devmap-hash", isCollectible: true);
         try
         {

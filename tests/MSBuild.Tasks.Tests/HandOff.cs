@@ -1,3 +1,5 @@
+using Ebpf.Links;
+
 namespace Ebpf.Build.Tasks.Tests;
 
 /// <summary>Checks of the build-to-generator hand-off as docs/build-contract.md writes it down.</summary>

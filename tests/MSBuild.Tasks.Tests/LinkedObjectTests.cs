@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Ebpf.Btf;
+using Ebpf.Maps;
 using Ebpf.Object;
+using Ebpf.Programs;
 using Ebpf.TestKit;
 
 namespace Ebpf.Build.Tasks.Tests;

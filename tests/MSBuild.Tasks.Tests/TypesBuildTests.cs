@@ -1,3 +1,4 @@
+using Ebpf.Maps;
 using Ebpf.TestKit;
 
 namespace Ebpf.Build.Tasks.Tests;
@@ -47,7 +48,7 @@ public sealed class TypesBuildTests
         Assert.Contains("static const enum verdict *const __ebpf_type_verdict", anchors);
         // No global or map was added: the skeleton's members are those of the source alone.
         Assert.DoesNotContain("__ebpf_type", skeleton);
-        Assert.Contains("public global::Ebpf.RingBufMap Events", skeleton);
+        Assert.Contains("public global::Ebpf.Maps.RingBufMap Events", skeleton);
 
         // Same Types again: nothing to compile. Another Types list: recompiled (the flags stamp holds it).
         Assert.Empty(project.Build("-p:BpfTypes=event%3Bverdict").EnsureSuccess().CompiledSources);

@@ -1,4 +1,5 @@
 using Ebpf.Btf;
+using Ebpf.Maps;
 using Ebpf.TestKit;
 
 namespace Ebpf.Object.Tests;

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using Ebpf.Links;
+using Ebpf.Maps;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

@@ -1,4 +1,6 @@
+using Ebpf.Links;
 using Ebpf.Object;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Ebpf.Maps;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

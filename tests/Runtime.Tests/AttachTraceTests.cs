@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using Ebpf.Links;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

@@ -1,3 +1,5 @@
+using Ebpf.Maps;
+
 namespace Ebpf.Runtime.Tests;
 
 /// <summary>What the batch map tests (one value per key and per-CPU) share.</summary>

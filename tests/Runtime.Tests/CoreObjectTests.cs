@@ -1,3 +1,4 @@
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.Runtime.Tests.CoreSupport;
 using Ebpf.TestKit;

@@ -1,4 +1,7 @@
 using System.Runtime.InteropServices;
+using Ebpf.Events;
+using Ebpf.Maps;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.Runtime.Tests.EventsSupport;
 using Ebpf.TestKit;

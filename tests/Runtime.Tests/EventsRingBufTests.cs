@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Ebpf.Events;
+using Ebpf.Maps;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.Runtime.Tests.EventsSupport;
 using Ebpf.TestKit;

@@ -1,3 +1,5 @@
+using Ebpf.Maps;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

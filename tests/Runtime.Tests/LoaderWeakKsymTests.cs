@@ -1,4 +1,5 @@
 using Ebpf.Object;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

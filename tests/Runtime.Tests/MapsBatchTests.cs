@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Ebpf.Maps;
 using Ebpf.Object;
 using Ebpf.TestKit;
 using static Ebpf.Runtime.Tests.BatchTestSupport;

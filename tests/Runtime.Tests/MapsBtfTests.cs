@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Ebpf.Btf;
 using Ebpf.Internal;
+using Ebpf.Maps;
 using Ebpf.Object;
 using Ebpf.TestKit;
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Ebpf.Maps;
 using Ebpf.Object;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

@@ -1,4 +1,5 @@
 using Ebpf.Internal;
+using Ebpf.Maps;
 using Ebpf.Object;
 using Ebpf.TestKit;
 

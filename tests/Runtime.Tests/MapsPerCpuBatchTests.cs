@@ -1,3 +1,4 @@
+using Ebpf.Maps;
 using Ebpf.Object;
 using Ebpf.TestKit;
 using static Ebpf.Runtime.Tests.BatchTestSupport;

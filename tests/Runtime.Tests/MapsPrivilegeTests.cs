@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ebpf.Maps;
 using Ebpf.Object;
 using Ebpf.TestKit;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using Ebpf.Maps;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

@@ -1,4 +1,6 @@
+using Ebpf.Maps;
 using Ebpf.Object;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.Runtime.Tests.CoreSupport;
 using Ebpf.Runtime.Tests.EventsSupport;

@@ -1,6 +1,8 @@
 using System.Reflection;
 using Ebpf.Internal;
+using Ebpf.Maps;
 using Ebpf.Object;
+using Ebpf.Programs;
 
 namespace Ebpf.Runtime.Tests;
 

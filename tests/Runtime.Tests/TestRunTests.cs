@@ -1,3 +1,5 @@
+using Ebpf.Links;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Ebpf.Maps;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

@@ -1,4 +1,5 @@
 using Ebpf.Examples.MeshAccel.Linux;
+using Ebpf.Links;
 
 namespace Ebpf.Examples.MeshAccel.Agent;
 

@@ -1,3 +1,5 @@
+using Ebpf.Maps;
+
 namespace Ebpf.Examples.MeshAccel.Agent;
 
 /// <summary>The counters of mesh-accel.bpf.c's stats map, in its order (sockmsg_splice.h's first, then mesh_stat's).</summary>

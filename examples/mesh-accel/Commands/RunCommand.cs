@@ -4,6 +4,7 @@ using Ebpf.Examples.MeshAccel.Agent;
 using Ebpf.Examples.MeshAccel.Lab;
 using Ebpf.Examples.MeshAccel.Linux;
 using Ebpf.Examples.MeshAccel.Mesh;
+using Ebpf.Links;
 
 namespace Ebpf.Examples.MeshAccel.Commands;
 

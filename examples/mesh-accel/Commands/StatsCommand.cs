@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ebpf.Examples.MeshAccel.Agent;
+using Ebpf.Maps;
 using Spectre.Console;
 
 namespace Ebpf.Examples.MeshAccel.Commands;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ebpf.Examples.MeshAccel.Agent;
+using Ebpf.Links;
 
 namespace Ebpf.Examples.MeshAccel.Commands;
 

@@ -1,4 +1,5 @@
 using Ebpf.Examples.Sockredir.Linux;
+using Ebpf.Links;
 
 namespace Ebpf.Examples.Sockredir.Redirector;
 

@@ -3,6 +3,7 @@ using Ebpf.Examples.Tcptop.Accounting;
 using Ebpf.Examples.Tcptop.Cgroups;
 using Ebpf.Examples.Tcptop.Export;
 using Ebpf.Examples.Tcptop.Kernel;
+using Ebpf.Programs;
 
 namespace Ebpf.Examples.Tcptop.Bench;
 

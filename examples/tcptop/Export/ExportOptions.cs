@@ -1,4 +1,5 @@
 using Ebpf.Examples.Tcptop.Accounting;
+using Ebpf.Programs;
 
 namespace Ebpf.Examples.Tcptop.Export;
 

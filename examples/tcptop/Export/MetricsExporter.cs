@@ -3,6 +3,7 @@ using System.Net;
 using Ebpf.Examples.Tcptop.Accounting;
 using Ebpf.Examples.Tcptop.Cgroups;
 using Ebpf.Examples.Tcptop.Kernel;
+using Ebpf.Programs;
 using Prometheus;
 
 namespace Ebpf.Examples.Tcptop.Export;

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
+using Ebpf.Links;
+using Ebpf.Maps;
 using Ebpf.Object;
+using Ebpf.Programs;
 
 namespace Ebpf.Examples.Tcptop.Kernel;
 

@@ -4,6 +4,8 @@ using Ebpf.Examples.XdpProxy.ControlPlane;
 using Ebpf.Examples.XdpProxy.DataPlane;
 using Ebpf.Examples.XdpProxy.Lab;
 using Ebpf.Examples.XdpProxy.Linux;
+using Ebpf.Links;
+using Ebpf.Programs;
 
 namespace Ebpf.Examples.XdpProxy.Bench;
 
@@ -69,7 +71,7 @@ internal sealed class BenchRunner(LabLayout layout, BenchSettings settings, Text
         var options = new BalancerOptions(LabHost.Interface, layout.Balancer.Netns, layout.Vip, LabLayout.Port,
             layout.Backends.Select(b => new IPEndPoint(b.Address, LabLayout.Port)).ToArray(), mode, null,
             BalancerOptions.DefaultNatPortMin, BalancerOptions.DefaultNatPortMax);
-        using var stats = Ebpf.BpfStats.Enable(); // per-program run time, off again when disposed (or if we die)
+        using var stats = Ebpf.Programs.BpfStats.Enable(); // per-program run time, off again when disposed (or if we die)
         using var balancer = new Balancer(new ProxyDataPlane(), options);
         balancer.Start();
         return Measure($"XDP {mode.ToString().ToLowerInvariant()}", VipUrl,

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 using Ebpf.Examples.XdpProxy.DataPlane;
+using Ebpf.Links;
 
 namespace Ebpf.Examples.XdpProxy.Commands;
 

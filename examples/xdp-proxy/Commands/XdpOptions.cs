@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 using Ebpf.Examples.XdpProxy.Lab;
+using Ebpf.Links;
 
 namespace Ebpf.Examples.XdpProxy.Commands;
 

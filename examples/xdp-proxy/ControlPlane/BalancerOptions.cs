@@ -1,4 +1,5 @@
 using System.Net;
+using Ebpf.Links;
 
 namespace Ebpf.Examples.XdpProxy.ControlPlane;
 

@@ -1,4 +1,5 @@
 using Ebpf.Examples.XdpProxy.Linux;
+using Ebpf.Links;
 
 namespace Ebpf.Examples.XdpProxy.DataPlane;
 

@@ -88,7 +88,7 @@ namespace Ebpf.Generator.Parsing
                     continue; // exposed through the section properties instead
                 var property = Take(scope, Identifiers.ToPascal(map.Name), "Map", "map", map.Name);
                 var view = MapView(map, property);
-                result.Add(new MapModel(property, map.Name, map.Type.ToString(), view ?? "global::Ebpf.BpfMap", view is null,
+                result.Add(new MapModel(property, map.Name, map.Type.ToString(), view ?? "global::" + MapViews.Namespace + ".BpfMap", view is null,
                                         map.KeySize, map.ValueSize, map.MaxEntries));
             }
             return result;
@@ -126,7 +126,7 @@ namespace Ebpf.Generator.Parsing
                 return null;
             }
             var args = key is not null && value is not null ? key + ", " + value : key ?? value;
-            return "global::Ebpf." + cls + "<" + args + ">";
+            return "global::" + MapViews.Namespace + "." + cls + "<" + args + ">";
         }
 
         private string? KeyOrValue(uint typeId, uint size, string suggestedName, string what, out string? problem)

@@ -23,7 +23,7 @@ namespace Ebpf.Object
     internal static class MapViews
     {
         /// <summary>The namespace of the runtime's map views.</summary>
-        public const string Namespace = "Ebpf";
+        public const string Namespace = "Ebpf.Maps";
 
         /// <summary>The view's class name without type arguments ("HashMap") and the type arguments it takes.</summary>
         public static (string ClassName, MapViewShape Shape) For(MapType type)

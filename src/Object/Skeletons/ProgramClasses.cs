@@ -8,7 +8,7 @@ namespace Ebpf.Object
     internal static class ProgramClasses
     {
         /// <summary>The namespace of the runtime's program classes.</summary>
-        public const string Namespace = "Ebpf";
+        public const string Namespace = "Ebpf.Programs";
 
         /// <summary>"XdpProgram" for <see cref="ProgramType.Xdp"/>; "BpfProgram" for a type without a class of its own.</summary>
         public static string NameFor(ProgramType type)

@@ -2,7 +2,7 @@ using Ebpf.Btf;
 using Ebpf.Core;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Core;
 
 /// <summary>
 /// The BTF that CO-RE relocations are resolved against: the running kernel's (<see cref="RunningKernel"/>,

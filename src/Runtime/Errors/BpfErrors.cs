@@ -1,6 +1,7 @@
-using Ebpf.Links;
-using Ebpf.Object;
 using Ebpf.Internal;
+using Ebpf.Links;
+using Ebpf.Maps;
+using Ebpf.Object;
 
 namespace Ebpf.Errors;
 

@@ -2,8 +2,9 @@ using System.Runtime.InteropServices;
 using Ebpf.Events;
 using Ebpf.Internal;
 using Ebpf.Links;
+using Ebpf.Maps;
 
-namespace Ebpf;
+namespace Ebpf.Events;
 
 /// <summary>
 /// Consumes a BPF_MAP_TYPE_PERF_EVENT_ARRAY like libbpf's perf_buffer: one PERF_COUNT_SW_BPF_OUTPUT event and

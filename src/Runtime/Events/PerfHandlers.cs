@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Events;
 
 /// <summary>
 /// Receives one sample written by bpf_perf_event_output on <paramref name="cpu"/>. The span is valid only during

@@ -2,8 +2,9 @@ using System.Runtime.InteropServices;
 using Ebpf.Events;
 using Ebpf.Internal;
 using Ebpf.Links;
+using Ebpf.Maps;
 
-namespace Ebpf;
+namespace Ebpf.Events;
 
 /// <summary>
 /// Consumes a BPF_MAP_TYPE_RINGBUF map from user space, like libbpf's ring_buffer__poll: records in the order the

@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Events;
 
 /// <summary>
 /// Receives one ring buffer record. The span points into the shared ring and is valid only during the call: the

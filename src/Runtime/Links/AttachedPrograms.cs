@@ -1,8 +1,9 @@
 using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
+using Ebpf.Programs;
 
-namespace Ebpf;
+namespace Ebpf.Links;
 
 /// <summary>A program attached to a hook, as the kernel reports it (BPF_PROG_QUERY, then the program's info).</summary>
 /// <param name="Id">The program's kernel id (bpftool prog show id N).</param>

@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Links;
 
 /// <summary>
 /// Attaching (or test-running) a program failed. The message names the program, the hook, the cause and

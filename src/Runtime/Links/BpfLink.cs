@@ -1,7 +1,8 @@
 using Ebpf.Internal;
 using Ebpf.Links;
+using Ebpf.Programs;
 
-namespace Ebpf;
+namespace Ebpf.Links;
 
 /// <summary>
 /// One attachment of a program to a hook. Disposing it detaches the program.

@@ -1,5 +1,6 @@
 using Ebpf.Internal;
 using Ebpf.Object;
+using Ebpf.Programs;
 
 namespace Ebpf.Links;
 

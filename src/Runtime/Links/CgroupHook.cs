@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Links;
 
 /// <summary>
 /// Where on a cgroup a program runs: the kernel's cgroup attach types (<c>BPF_CGROUP_*</c> in <c>enum

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using Ebpf.Internal;
 using Ebpf.Object;
+using Ebpf.Programs;
 
 namespace Ebpf.Links;
 

@@ -1,5 +1,7 @@
 using Ebpf.Internal;
+using Ebpf.Maps;
 using Ebpf.Object;
+using Ebpf.Programs;
 
 namespace Ebpf.Links;
 

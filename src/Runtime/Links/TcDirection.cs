@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Links;
 
 /// <summary>Which side of an interface a tcx program sees.</summary>
 public enum TcDirection

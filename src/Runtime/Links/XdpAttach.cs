@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Ebpf.Internal;
 using Ebpf.Object;
+using Ebpf.Programs;
 
 namespace Ebpf.Links;
 

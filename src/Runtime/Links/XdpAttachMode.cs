@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Links;
 
 /// <summary>Where an XDP program runs (the kernel's XDP_FLAGS_*_MODE).</summary>
 public enum XdpAttachMode

@@ -4,6 +4,7 @@ using System.IO.Compression;
 using Ebpf.Btf;
 using Ebpf.Internal;
 using Ebpf.Links;
+using Ebpf.Maps;
 using Ebpf.Object;
 
 namespace Ebpf.Loader;

@@ -2,7 +2,9 @@ using System.Runtime.InteropServices;
 using Ebpf.Errors;
 using Ebpf.Internal;
 using Ebpf.Links;
+using Ebpf.Maps;
 using Ebpf.Object;
+using Ebpf.Programs;
 
 namespace Ebpf.Loader;
 

@@ -4,6 +4,7 @@ using Ebpf.Errors;
 using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
+using Ebpf.Programs;
 
 namespace Ebpf.Loader;
 

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using Ebpf.Btf;
-using Ebpf.Object;
 using Ebpf.Internal;
+using Ebpf.Maps;
+using Ebpf.Object;
 
 namespace Ebpf.Loader;
 

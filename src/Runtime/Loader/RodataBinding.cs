@@ -1,4 +1,5 @@
 using Ebpf.Internal;
+using Ebpf.Maps;
 
 namespace Ebpf.Loader;
 

@@ -3,7 +3,7 @@ using Ebpf.Errors;
 using Ebpf.Internal;
 using Ebpf.Links;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// The batch operations over the kernel's own layout: keys back to back, then one value slot per key of

@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// Where a batched walk of a map (<see cref="MapBatch"/>'s LookupBatch and LookupAndDeleteBatch, on one-value and

@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// Batch operations on the one-value-per-key views (<see cref="HashMap{TKey, TValue}"/>, <see cref="LruHashMap{TKey, TValue}"/>,

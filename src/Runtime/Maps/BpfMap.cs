@@ -3,7 +3,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// A BPF map: before <see cref="BpfObject.Load"/> the definition (whose <see cref="MaxEntries"/> and

@@ -1,6 +1,6 @@
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// Base of the typed map views: checks at construction that the map is of a kind the view serves and that the

@@ -1,6 +1,6 @@
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>A BPF_MAP_TYPE_HASH map with typed keys and values.</summary>
 public sealed class HashMap<TKey, TValue> : KeyValueMap<TKey, TValue> where TKey : unmanaged where TValue : unmanaged

@@ -1,6 +1,6 @@
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// A BPF_MAP_TYPE_RINGBUF. <see cref="BpfMapView.MaxEntries"/> is the buffer size in bytes (rounded up to a

@@ -4,8 +4,9 @@ using Ebpf.Errors;
 using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
+using Ebpf.Programs;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// Shared code of the maps whose values are descriptors: an update takes the descriptor of a program, map or

@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// Typed access to a map with one value per key (hash, array, LRU, LPM trie). Keys and values are copied

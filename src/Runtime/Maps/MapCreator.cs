@@ -2,7 +2,7 @@ using Ebpf.Errors;
 using Ebpf.Internal;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// BPF_MAP_CREATE from a <see cref="MapSpec"/>, with libbpf's adjustments: default sizes for fd maps, ring buffer

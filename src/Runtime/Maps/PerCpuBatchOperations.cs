@@ -1,7 +1,7 @@
 using System.Buffers;
 using Ebpf.Errors;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 // Batch operations on the per-CPU views (PerCpuHashMap, LruPerCpuHashMap, PerCpuArrayMap). Values travel as one flat
 // span, key after key, each key's values for every possible CPU in CPU order: entry i's value on CPU c is

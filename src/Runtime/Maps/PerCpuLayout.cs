@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// The kernel's layout of per-CPU values: one slot per possible CPU, each <see cref="Stride"/> bytes (the value size

@@ -3,7 +3,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>
 /// Typed access to a per-CPU map: each key holds one value per possible CPU (<see cref="CpuCount"/>, from

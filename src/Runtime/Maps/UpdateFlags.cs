@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Maps;
 
 /// <summary>How BPF_MAP_UPDATE_ELEM treats an existing key (the kernel's BPF_ANY / BPF_NOEXIST / BPF_EXIST).</summary>
 public enum UpdateFlags : ulong

@@ -1,7 +1,9 @@
 using Ebpf.Internal;
+using Ebpf.Links;
+using Ebpf.Maps;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 // Pin and OpenPinned, as on BpfMap and BpfLink.
 public partial class BpfProgram

@@ -1,7 +1,8 @@
 using Ebpf.Internal;
+using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>
 /// A program loaded into the kernel. Subclasses add the attach methods of their kind; a program of a kind

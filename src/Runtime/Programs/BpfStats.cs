@@ -1,6 +1,7 @@
 using Ebpf.Internal;
+using Ebpf.Links;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>
 /// Turns on the kernel's per-program run statistics (run count, run time; see <see cref="BpfProgram.RunStatistics"/>)

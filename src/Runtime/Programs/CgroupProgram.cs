@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>
 /// A program that attaches to a cgroup v2 directory: the CGROUP_* kinds and SOCK_OPS. The hook (ingress, connect4,

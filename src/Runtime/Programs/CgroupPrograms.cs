@@ -1,7 +1,7 @@
 using Ebpf.Internal;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 // The program kinds that attach to a cgroup: each is a CgroupProgram and differs only in what it sees.
 

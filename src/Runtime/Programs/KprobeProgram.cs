@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>A KPROBE-type program: a kprobe/kretprobe on a kernel function or a uprobe/uretprobe on a user-space function.</summary>
 public sealed class KprobeProgram : BpfProgram

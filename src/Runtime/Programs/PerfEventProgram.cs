@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>
 /// A PERF_EVENT program (section perf_event): runs each time a sampling perf event overflows, e.g. at a fixed

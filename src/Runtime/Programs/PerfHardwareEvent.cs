@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>The generic hardware perf events (enum perf_hw_id): counted by the CPU's PMU, absent on many virtual machines.</summary>
 public enum PerfHardwareEvent : ulong

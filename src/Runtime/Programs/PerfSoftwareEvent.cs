@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>The kernel's software perf events (enum perf_sw_ids): counted by the kernel itself, available on every machine.</summary>
 public enum PerfSoftwareEvent : ulong

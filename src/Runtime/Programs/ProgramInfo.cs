@@ -1,6 +1,6 @@
 using Ebpf.Internal;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>The members of the kernel's <c>struct bpf_prog_info</c> the runtime reads.</summary>
 /// <paramref name="Name"/>: the kernel's name of the program (at most 15 bytes of the object's), "" when it has none.

@@ -1,7 +1,7 @@
 using Ebpf.Internal;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>
 /// Explanations for load failures that depend on the program's kind rather than its code, for the loader

@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>A RAW_TRACEPOINT program: runs on a kernel tracepoint with its raw arguments (section raw_tp/&lt;name&gt;).</summary>
 public sealed class RawTracepointProgram : BpfProgram

@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>An SK_MSG program: runs on every sendmsg of a socket in a SOCKMAP/SOCKHASH and may redirect the data.</summary>
 public sealed partial class SkMsgProgram : BpfProgram

@@ -1,4 +1,7 @@
-namespace Ebpf;
+using Ebpf.Links;
+using Ebpf.Maps;
+
+namespace Ebpf.Programs;
 
 public sealed partial class SkSkbProgram
 {

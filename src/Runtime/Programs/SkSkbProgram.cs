@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>An SK_SKB program: stream parser or verdict for sockets in a SOCKMAP/SOCKHASH (sk_skb/stream_parser, sk_skb/stream_verdict, sk_skb/verdict).</summary>
 public sealed partial class SkSkbProgram : BpfProgram

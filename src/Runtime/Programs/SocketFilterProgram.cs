@@ -4,7 +4,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>A SOCKET_FILTER program: decides which packets one socket receives (and how much of each).</summary>
 public sealed class SocketFilterProgram : BpfProgram

@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>A SCHED_CLS (tc) program: runs on packets an interface receives or sends, attached through tcx.</summary>
 public sealed class TcProgram : BpfProgram

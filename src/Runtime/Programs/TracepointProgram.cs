@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>A TRACEPOINT program: runs on a kernel tracepoint (section tracepoint/&lt;category&gt;/&lt;name&gt;).</summary>
 public sealed class TracepointProgram : BpfProgram

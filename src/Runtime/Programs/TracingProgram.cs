@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>A TRACING program: tp_btf (typed tracepoint), fentry, fexit or fmod_ret; its target was fixed when it was loaded.</summary>
 public sealed class TracingProgram : BpfProgram

@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>An XDP program: runs on every frame an interface receives, before the network stack.</summary>
 public sealed class XdpProgram : BpfProgram

@@ -1,5 +1,6 @@
 using Ebpf.Examples.Linux;
 using Ebpf.Examples.MeshAccel.Agent;
+using Ebpf.Links;
 using Ebpf.Object;
 using Ebpf.TestKit;
 using Xunit;

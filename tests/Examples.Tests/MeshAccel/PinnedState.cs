@@ -1,5 +1,6 @@
 using Ebpf.Examples.MeshAccel.Agent;
 using Ebpf.Examples.MeshAccel.Commands;
+using Ebpf.Maps;
 
 namespace Ebpf.Examples.Tests.MeshAccel;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using Ebpf.Examples.Linux;
+using Ebpf.Programs;
 using Ebpf.TestKit;
 
 namespace Ebpf.Examples.Tests.Sockredir;

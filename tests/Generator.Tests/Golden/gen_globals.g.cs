@@ -105,13 +105,13 @@ namespace Ebpf.Generator.Tests.Golden
             internal ProgramSet(global::Ebpf.BpfObject bpfObject) => this.bpfObject = bpfObject;
 
             /// <summary>Program <c>on_enter</c> (section <c>raw_tp/sys_enter</c>).</summary>
-            public global::Ebpf.RawTracepointProgram OnEnter => bpfObject.GetProgram<global::Ebpf.RawTracepointProgram>("on_enter");
+            public global::Ebpf.Programs.RawTracepointProgram OnEnter => bpfObject.GetProgram<global::Ebpf.Programs.RawTracepointProgram>("on_enter");
 
             /// <summary>Program <c>sock_filter</c> (section <c>socket</c>).</summary>
-            public global::Ebpf.SocketFilterProgram SockFilter => bpfObject.GetProgram<global::Ebpf.SocketFilterProgram>("sock_filter");
+            public global::Ebpf.Programs.SocketFilterProgram SockFilter => bpfObject.GetProgram<global::Ebpf.Programs.SocketFilterProgram>("sock_filter");
 
             /// <summary>Program <c>connect4</c> (section <c>cgroup/connect4</c>).</summary>
-            public global::Ebpf.CgroupSockAddrProgram Connect4 => bpfObject.GetProgram<global::Ebpf.CgroupSockAddrProgram>("connect4");
+            public global::Ebpf.Programs.CgroupSockAddrProgram Connect4 => bpfObject.GetProgram<global::Ebpf.Programs.CgroupSockAddrProgram>("connect4");
         }
 
         /// <summary>The variables of <c>.rodata</c>: settable until the object is loaded, read-only afterwards.</summary>

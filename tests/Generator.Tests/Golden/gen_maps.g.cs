@@ -74,83 +74,83 @@ namespace Ebpf.Generator.Tests.Golden
         {
             internal MapSet(global::Ebpf.BpfObject bpfObject)
             {
-                Flows = new global::Ebpf.HashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowStats>(bpfObject.GetMap("flows"));
-                Counters = new global::Ebpf.PerCpuArrayMap<ulong>(bpfObject.GetMap("counters"));
-                SockHash = new global::Ebpf.SockHashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenSockKey>(bpfObject.GetMap("sock_hash"));
-                Ringbuf = new global::Ebpf.RingBufMap(bpfObject.GetMap("ringbuf"));
-                EventsBySlot = new global::Ebpf.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenEvent>(bpfObject.GetMap("events_by_slot"));
-                PerCpuValues = new global::Ebpf.PerCpuHashMap<uint, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenValue>(bpfObject.GetMap("per_cpu_values"));
-                Lru = new global::Ebpf.LruHashMap<ulong, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey>(bpfObject.GetMap("lru"));
-                LruPercpu = new global::Ebpf.LruPerCpuHashMap<uint, uint>(bpfObject.GetMap("lru_percpu"));
-                Routes = new global::Ebpf.LpmTrieMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenLpmKey, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenProto>(bpfObject.GetMap("routes"));
-                SockMap = new global::Ebpf.SockMap(bpfObject.GetMap("sock_map"));
-                PerfEvents = new global::Ebpf.PerfEventArrayMap(bpfObject.GetMap("perf_events"));
-                Devices = new global::Ebpf.DevMap(bpfObject.GetMap("devices"));
-                Cpus = new global::Ebpf.CpuMap(bpfObject.GetMap("cpus"));
-                Jumps = new global::Ebpf.ProgArrayMap(bpfObject.GetMap("jumps"));
-                InnerOne = new global::Ebpf.ArrayMap<ulong>(bpfObject.GetMap("inner_one"));
-                Tables = new global::Ebpf.HashOfMaps<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey>(bpfObject.GetMap("tables"));
-                TableArray = new global::Ebpf.ArrayOfMaps(bpfObject.GetMap("table_array"));
-                SizedOnly = new global::Ebpf.HashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.ByteArray12, ulong>(bpfObject.GetMap("sized_only"));
+                Flows = new global::Ebpf.Maps.HashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowStats>(bpfObject.GetMap("flows"));
+                Counters = new global::Ebpf.Maps.PerCpuArrayMap<ulong>(bpfObject.GetMap("counters"));
+                SockHash = new global::Ebpf.Maps.SockHashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenSockKey>(bpfObject.GetMap("sock_hash"));
+                Ringbuf = new global::Ebpf.Maps.RingBufMap(bpfObject.GetMap("ringbuf"));
+                EventsBySlot = new global::Ebpf.Maps.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenEvent>(bpfObject.GetMap("events_by_slot"));
+                PerCpuValues = new global::Ebpf.Maps.PerCpuHashMap<uint, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenValue>(bpfObject.GetMap("per_cpu_values"));
+                Lru = new global::Ebpf.Maps.LruHashMap<ulong, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey>(bpfObject.GetMap("lru"));
+                LruPercpu = new global::Ebpf.Maps.LruPerCpuHashMap<uint, uint>(bpfObject.GetMap("lru_percpu"));
+                Routes = new global::Ebpf.Maps.LpmTrieMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenLpmKey, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenProto>(bpfObject.GetMap("routes"));
+                SockMap = new global::Ebpf.Maps.SockMap(bpfObject.GetMap("sock_map"));
+                PerfEvents = new global::Ebpf.Maps.PerfEventArrayMap(bpfObject.GetMap("perf_events"));
+                Devices = new global::Ebpf.Maps.DevMap(bpfObject.GetMap("devices"));
+                Cpus = new global::Ebpf.Maps.CpuMap(bpfObject.GetMap("cpus"));
+                Jumps = new global::Ebpf.Maps.ProgArrayMap(bpfObject.GetMap("jumps"));
+                InnerOne = new global::Ebpf.Maps.ArrayMap<ulong>(bpfObject.GetMap("inner_one"));
+                Tables = new global::Ebpf.Maps.HashOfMaps<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey>(bpfObject.GetMap("tables"));
+                TableArray = new global::Ebpf.Maps.ArrayOfMaps(bpfObject.GetMap("table_array"));
+                SizedOnly = new global::Ebpf.Maps.HashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.ByteArray12, ulong>(bpfObject.GetMap("sized_only"));
                 Queue = bpfObject.GetMap("queue");
             }
 
             /// <summary>Map <c>flows</c>: Hash, key 16 bytes, value 32 bytes, 1024 entries.</summary>
-            public global::Ebpf.HashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowStats> Flows { get; }
+            public global::Ebpf.Maps.HashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowStats> Flows { get; }
 
             /// <summary>Map <c>counters</c>: PerCpuArray, key 4 bytes, value 8 bytes, 4 entries.</summary>
-            public global::Ebpf.PerCpuArrayMap<ulong> Counters { get; }
+            public global::Ebpf.Maps.PerCpuArrayMap<ulong> Counters { get; }
 
             /// <summary>Map <c>sock_hash</c>: SockHash, key 20 bytes, value 4 bytes, 65535 entries.</summary>
-            public global::Ebpf.SockHashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenSockKey> SockHash { get; }
+            public global::Ebpf.Maps.SockHashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenSockKey> SockHash { get; }
 
             /// <summary>Map <c>ringbuf</c>: RingBuf, key 0 bytes, value 0 bytes, 65536 entries.</summary>
-            public global::Ebpf.RingBufMap Ringbuf { get; }
+            public global::Ebpf.Maps.RingBufMap Ringbuf { get; }
 
             /// <summary>Map <c>events_by_slot</c>: Array, key 4 bytes, value 120 bytes, 16 entries.</summary>
-            public global::Ebpf.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenEvent> EventsBySlot { get; }
+            public global::Ebpf.Maps.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenEvent> EventsBySlot { get; }
 
             /// <summary>Map <c>per_cpu_values</c>: PerCpuHash, key 4 bytes, value 16 bytes, 64 entries.</summary>
-            public global::Ebpf.PerCpuHashMap<uint, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenValue> PerCpuValues { get; }
+            public global::Ebpf.Maps.PerCpuHashMap<uint, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenValue> PerCpuValues { get; }
 
             /// <summary>Map <c>lru</c>: LruHash, key 8 bytes, value 16 bytes, 128 entries.</summary>
-            public global::Ebpf.LruHashMap<ulong, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey> Lru { get; }
+            public global::Ebpf.Maps.LruHashMap<ulong, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey> Lru { get; }
 
             /// <summary>Map <c>lru_percpu</c>: LruPerCpuHash, key 4 bytes, value 4 bytes, 128 entries.</summary>
-            public global::Ebpf.LruPerCpuHashMap<uint, uint> LruPercpu { get; }
+            public global::Ebpf.Maps.LruPerCpuHashMap<uint, uint> LruPercpu { get; }
 
             /// <summary>Map <c>routes</c>: LpmTrie, key 8 bytes, value 4 bytes, 256 entries.</summary>
-            public global::Ebpf.LpmTrieMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenLpmKey, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenProto> Routes { get; }
+            public global::Ebpf.Maps.LpmTrieMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenLpmKey, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenProto> Routes { get; }
 
             /// <summary>Map <c>sock_map</c>: SockMap, key 4 bytes, value 4 bytes, 8 entries.</summary>
-            public global::Ebpf.SockMap SockMap { get; }
+            public global::Ebpf.Maps.SockMap SockMap { get; }
 
             /// <summary>Map <c>perf_events</c>: PerfEventArray, key 4 bytes, value 4 bytes, 0 entries.</summary>
-            public global::Ebpf.PerfEventArrayMap PerfEvents { get; }
+            public global::Ebpf.Maps.PerfEventArrayMap PerfEvents { get; }
 
             /// <summary>Map <c>devices</c>: DevMap, key 4 bytes, value 4 bytes, 4 entries.</summary>
-            public global::Ebpf.DevMap Devices { get; }
+            public global::Ebpf.Maps.DevMap Devices { get; }
 
             /// <summary>Map <c>cpus</c>: CpuMap, key 4 bytes, value 4 bytes, 2 entries.</summary>
-            public global::Ebpf.CpuMap Cpus { get; }
+            public global::Ebpf.Maps.CpuMap Cpus { get; }
 
             /// <summary>Map <c>jumps</c>: ProgArray, key 4 bytes, value 4 bytes, 2 entries.</summary>
-            public global::Ebpf.ProgArrayMap Jumps { get; }
+            public global::Ebpf.Maps.ProgArrayMap Jumps { get; }
 
             /// <summary>Map <c>inner_one</c>: Array, key 4 bytes, value 8 bytes, 1 entries.</summary>
-            public global::Ebpf.ArrayMap<ulong> InnerOne { get; }
+            public global::Ebpf.Maps.ArrayMap<ulong> InnerOne { get; }
 
             /// <summary>Map <c>tables</c>: HashOfMaps, key 16 bytes, value 4 bytes, 4 entries.</summary>
-            public global::Ebpf.HashOfMaps<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey> Tables { get; }
+            public global::Ebpf.Maps.HashOfMaps<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey> Tables { get; }
 
             /// <summary>Map <c>table_array</c>: ArrayOfMaps, key 4 bytes, value 4 bytes, 4 entries.</summary>
-            public global::Ebpf.ArrayOfMaps TableArray { get; }
+            public global::Ebpf.Maps.ArrayOfMaps TableArray { get; }
 
             /// <summary>Map <c>sized_only</c>: Hash, key 12 bytes, value 8 bytes, 8 entries.</summary>
-            public global::Ebpf.HashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.ByteArray12, ulong> SizedOnly { get; }
+            public global::Ebpf.Maps.HashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.ByteArray12, ulong> SizedOnly { get; }
 
             /// <summary>Map <c>queue</c>: Queue, key 0 bytes, value 4 bytes, 8 entries.</summary>
-            public global::Ebpf.BpfMap Queue { get; }
+            public global::Ebpf.Maps.BpfMap Queue { get; }
         }
 
         /// <summary>One property per program of the object; each is available once the object is loaded.</summary>
@@ -161,22 +161,22 @@ namespace Ebpf.Generator.Tests.Golden
             internal ProgramSet(global::Ebpf.BpfObject bpfObject) => this.bpfObject = bpfObject;
 
             /// <summary>Program <c>xdp_count</c> (section <c>xdp</c>).</summary>
-            public global::Ebpf.XdpProgram XdpCount => bpfObject.GetProgram<global::Ebpf.XdpProgram>("xdp_count");
+            public global::Ebpf.Programs.XdpProgram XdpCount => bpfObject.GetProgram<global::Ebpf.Programs.XdpProgram>("xdp_count");
 
             /// <summary>Program <c>on_sockops</c> (section <c>sockops</c>).</summary>
-            public global::Ebpf.SockOpsProgram OnSockops => bpfObject.GetProgram<global::Ebpf.SockOpsProgram>("on_sockops");
+            public global::Ebpf.Programs.SockOpsProgram OnSockops => bpfObject.GetProgram<global::Ebpf.Programs.SockOpsProgram>("on_sockops");
 
             /// <summary>Program <c>on_msg</c> (section <c>sk_msg</c>).</summary>
-            public global::Ebpf.SkMsgProgram OnMsg => bpfObject.GetProgram<global::Ebpf.SkMsgProgram>("on_msg");
+            public global::Ebpf.Programs.SkMsgProgram OnMsg => bpfObject.GetProgram<global::Ebpf.Programs.SkMsgProgram>("on_msg");
 
             /// <summary>Program <c>on_exec</c> (section <c>tracepoint/sched/sched_process_exec</c>).</summary>
-            public global::Ebpf.TracepointProgram OnExec => bpfObject.GetProgram<global::Ebpf.TracepointProgram>("on_exec");
+            public global::Ebpf.Programs.TracepointProgram OnExec => bpfObject.GetProgram<global::Ebpf.Programs.TracepointProgram>("on_exec");
 
             /// <summary>Program <c>tc_pass</c> (section <c>tc</c>).</summary>
-            public global::Ebpf.TcProgram TcPass => bpfObject.GetProgram<global::Ebpf.TcProgram>("tc_pass");
+            public global::Ebpf.Programs.TcProgram TcPass => bpfObject.GetProgram<global::Ebpf.Programs.TcProgram>("tc_pass");
 
             /// <summary>Program <c>egress</c> (section <c>cgroup_skb/egress</c>).</summary>
-            public global::Ebpf.CgroupSkbProgram Egress => bpfObject.GetProgram<global::Ebpf.CgroupSkbProgram>("egress");
+            public global::Ebpf.Programs.CgroupSkbProgram Egress => bpfObject.GetProgram<global::Ebpf.Programs.CgroupSkbProgram>("egress");
         }
 
         /// <summary>C <c>struct gen_flow_key</c> (16 bytes); fields at the offsets BTF gives.</summary>

@@ -74,15 +74,15 @@ namespace Ebpf.Generator.Tests.Golden
         {
             internal MapSet(global::Ebpf.BpfObject bpfObject)
             {
-                Events = new global::Ebpf.RingBufMap(bpfObject.GetMap("events"));
-                Totals = new global::Ebpf.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenNamedTypesSkel.Stats>(bpfObject.GetMap("totals"));
+                Events = new global::Ebpf.Maps.RingBufMap(bpfObject.GetMap("events"));
+                Totals = new global::Ebpf.Maps.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenNamedTypesSkel.Stats>(bpfObject.GetMap("totals"));
             }
 
             /// <summary>Map <c>events</c>: RingBuf, key 0 bytes, value 0 bytes, 4096 entries.</summary>
-            public global::Ebpf.RingBufMap Events { get; }
+            public global::Ebpf.Maps.RingBufMap Events { get; }
 
             /// <summary>Map <c>totals</c>: Array, key 4 bytes, value 8 bytes, 1 entries.</summary>
-            public global::Ebpf.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenNamedTypesSkel.Stats> Totals { get; }
+            public global::Ebpf.Maps.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenNamedTypesSkel.Stats> Totals { get; }
         }
 
         /// <summary>One property per program of the object; each is available once the object is loaded.</summary>
@@ -93,7 +93,7 @@ namespace Ebpf.Generator.Tests.Golden
             internal ProgramSet(global::Ebpf.BpfObject bpfObject) => this.bpfObject = bpfObject;
 
             /// <summary>Program <c>on_getpid</c> (section <c>tracepoint/syscalls/sys_enter_getpid</c>).</summary>
-            public global::Ebpf.TracepointProgram OnGetpid => bpfObject.GetProgram<global::Ebpf.TracepointProgram>("on_getpid");
+            public global::Ebpf.Programs.TracepointProgram OnGetpid => bpfObject.GetProgram<global::Ebpf.Programs.TracepointProgram>("on_getpid");
         }
 
         /// <summary>C <c>struct stats</c> (8 bytes); fields at the offsets BTF gives.</summary>

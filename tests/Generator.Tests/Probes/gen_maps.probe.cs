@@ -1,4 +1,6 @@
 // Compiled with the generated skeleton of tests/bpf/gen_maps.bpf.c by SkeletonRuntimeTests and run.
+using Ebpf.Maps;
+
 namespace Ebpf.Generator.Tests.Golden
 {
     /// <summary>Calls the gen_maps skeleton.</summary>

@@ -1,5 +1,7 @@
 // Compiled with the generated skeleton of tests/bpf/gen_globals.bpf.c by CompileTests.
 using Ebpf;
+using Ebpf.Links;
+using Ebpf.Programs;
 
 namespace Ebpf.Generator.Tests.Golden
 {

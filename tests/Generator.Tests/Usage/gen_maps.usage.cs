@@ -1,6 +1,9 @@
 // Compiled with the generated skeleton of tests/bpf/gen_maps.bpf.c by CompileTests: the API users write against.
 using System;
 using Ebpf;
+using Ebpf.Links;
+using Ebpf.Maps;
+using Ebpf.Programs;
 
 namespace Ebpf.Generator.Tests.Golden
 {

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Ebpf.Core;
 using Ebpf.Internal;
 using Ebpf.Object;
+using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
 using Ebpf.TestKit;
 

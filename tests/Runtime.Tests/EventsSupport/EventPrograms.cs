@@ -1,4 +1,6 @@
 using Ebpf.Internal;
+using Ebpf.Maps;
+using Ebpf.Programs;
 using Ebpf.TestKit;
 
 namespace Ebpf.Runtime.Tests.EventsSupport;

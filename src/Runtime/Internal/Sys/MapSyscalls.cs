@@ -1,3 +1,5 @@
+using Ebpf.Maps;
+
 namespace Ebpf.Internal;
 
 /// <summary>

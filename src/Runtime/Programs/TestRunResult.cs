@@ -1,4 +1,4 @@
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>The outcome of <see cref="BpfProgram.TestRun"/>.</summary>
 /// <param name="ReturnValue">The program's return value: the verdict (XDP_PASS = 2, XDP_TX = 3, TC_ACT_OK = 0, ...).</param>

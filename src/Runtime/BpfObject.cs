@@ -2,7 +2,9 @@ using System.Reflection;
 using Ebpf.Btf;
 using Ebpf.Internal;
 using Ebpf.Loader;
+using Ebpf.Maps;
 using Ebpf.Object;
+using Ebpf.Programs;
 
 namespace Ebpf;
 

@@ -1,4 +1,6 @@
-namespace Ebpf;
+using Ebpf.Events;
+
+namespace Ebpf.Maps;
 
 // The typed map views (src/Runtime/Maps/EventMaps.cs) are partial so the readers can hang off them here.
 

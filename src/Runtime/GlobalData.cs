@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Ebpf.Internal;
 using Ebpf.Links;
+using Ebpf.Maps;
 using Ebpf.Object;
 
 namespace Ebpf;

@@ -2,7 +2,7 @@ using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Object;
 
-namespace Ebpf;
+namespace Ebpf.Programs;
 
 /// <summary>BPF_PROG_TEST_RUN: runs a loaded program on an in-memory packet.</summary>
 internal static unsafe class TestRunner
