@@ -48,18 +48,7 @@ internal static class AppServer
     }
 
     private static string Config(string dir, string role) => $$"""
-        worker_processes 1;
-        pid {{dir}}/nginx.pid;
-        error_log {{dir}}/error.log warn;
-        events { worker_connections 4096; }
-        http {
-            access_log off;
-            client_body_temp_path {{dir}}/body;
-            proxy_temp_path {{dir}}/proxy;
-            fastcgi_temp_path {{dir}}/fastcgi;
-            uwsgi_temp_path {{dir}}/uwsgi;
-            scgi_temp_path {{dir}}/scgi;
-            keepalive_requests 1000000;
+        {{NginxPreamble.Http(dir, 4096)}}
             server {
         {{string.Join("\n", LabLayout.AppPorts.Select(p => $"        listen {p} reuseport;\n        listen [::]:{p} ipv6only=on reuseport;"))}}
                 location / { default_type text/plain; return 200 "app={{role}} port=$server_port peer=$remote_addr\n"; }

@@ -13,18 +13,7 @@ internal static class NginxConfig
     /// between wrk, two backends and the balancer, and more workers only add context switches.
     /// </summary>
     public static string Backend(string dir, string name, int port) => $$"""
-        worker_processes 1;
-        pid {{dir}}/nginx.pid;
-        error_log {{dir}}/error.log warn;
-        events { worker_connections 8192; }
-        http {
-            access_log off;
-            client_body_temp_path {{dir}}/body;
-            proxy_temp_path {{dir}}/proxy;
-            fastcgi_temp_path {{dir}}/fastcgi;
-            uwsgi_temp_path {{dir}}/uwsgi;
-            scgi_temp_path {{dir}}/scgi;
-            keepalive_requests 1000000;
+        {{NginxPreamble.Http(dir, 8192)}}
             keepalive_timeout 120s;
             server {
                 listen {{port}} reuseport;
