@@ -27,12 +27,13 @@ internal static class PingPongRunner
         return new LatencyFigures("pingpong", r.P50Micros, r.P99Micros, r.TransactionsPerSecond);
     }
 
-    /// <summary>How to start this app again: the apphost, or `dotnet sockredir.dll` when run that way.</summary>
+    /// <summary>How to start this app again: the apphost or the NativeAOT binary, or `dotnet sockredir.dll` when run that
+    /// way (then the first command-line argument is the .dll's path; Assembly.Location would be empty in a single file).</summary>
     private static (string File, string[] Prefix) Self()
     {
         var process = Environment.ProcessPath ?? throw new ToolException("cannot find this program's path");
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? (process, [typeof(PingPongRunner).Assembly.Location])
+            ? (process, [Environment.GetCommandLineArgs()[0]])
             : (process, []);
     }
 
