@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Ebpf.TestKit;
 
 namespace Ebpf.Templates.Tests;
 
@@ -23,21 +24,10 @@ public sealed partial class RunningApp : IDisposable
         process.BeginErrorReadLine();
     }
 
-    /// <summary>Starts <paramref name="file"/> with <paramref name="args"/> (no shell).</summary>
+    /// <summary>Starts <paramref name="file"/> with <paramref name="args"/> (no shell, input closed).</summary>
     public static RunningApp Start(string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {file}");
+        var process = HostCommand.Start(file, args, environment: [new("DOTNET_CLI_TELEMETRY_OPTOUT", "1"), new("DOTNET_NOLOGO", "1")]);
         process.StandardInput.Close();
         return new RunningApp(process, file + " " + string.Join(' ', args));
     }

@@ -29,7 +29,12 @@ public sealed class TemplatePackages : IDisposable
     public TemplatePackages()
     {
         Feed = Path.Combine(RepoPaths.Root, "artifacts", "packages");
-        WorkRoot = Path.Combine(Path.GetTempPath(), "ebpf-templates-tests", RunPrefix.Value);
+        var runs = Path.Combine(Path.GetTempPath(), "ebpf-templates-tests");
+        WorkRoot = Path.Combine(runs, RunPrefix.Value);
+        // Work folders of runs that were killed before their cleanup.
+        if (Directory.Exists(runs))
+            foreach (var dead in Directory.EnumerateDirectories(runs).Where(d => RunPrefix.IsLeftover(Path.GetFileName(d))))
+                Directory.Delete(dead, recursive: true);
         if (Directory.Exists(WorkRoot))
             Directory.Delete(WorkRoot, recursive: true);
         Directory.CreateDirectory(WorkRoot);
@@ -144,7 +149,9 @@ public sealed class TemplateInstance(TemplatePackages packages, string directory
     public int Test()
     {
         var env = new Dictionary<string, string?>(packages.Environment_) { ["EBPF_TESTS_REQUIRED"] = "1" };
-        var result = DotnetCli.Run(Directory, ["test", "--no-build", "-nologo"], env, TimeSpan.FromMinutes(5)).EnsureSuccess();
+        // No -nologo: with Microsoft.Testing.Platform, dotnet test hands unknown options to the test program, which
+        // then runs nothing.
+        var result = DotnetCli.Run(Directory, ["test", "--no-build", "--output", "detailed"], env, TimeSpan.FromMinutes(5)).EnsureSuccess();
         // Microsoft.Testing.Platform's summary (the templates' global.json selects it for dotnet test).
         int Count(string name)
         {
