@@ -29,18 +29,21 @@ public static class PackageFeed
     }
 
     /// <summary>
-    /// A nuget.config whose only source is <paramref name="feed"/>. With <paramref name="fallbackPackages"/> (a global
-    /// packages folder already holding the third-party packages, at the versions of Directory.Packages.props), those
-    /// are taken from there, so the restore needs no other source.
+    /// A nuget.config with <paramref name="feed"/> as its source. With <paramref name="restoredPackages"/> (a global
+    /// packages folder already holding the third-party packages at the versions of Directory.Packages.props, as building
+    /// this repository leaves them) that folder is a second source for everything but Ebpf.*, which is mapped to the feed
+    /// alone, so an Ebpf package restored there earlier cannot stand in for the one just packed. No network source.
     /// </summary>
-    public static string NuGetConfig(string feed, string? fallbackPackages = null)
+    public static string NuGetConfig(string feed, string? restoredPackages = null)
     {
-        var fallback = fallbackPackages is null ? ""
+        var restored = restoredPackages is null ? ""
             : $"""
-                <fallbackPackageFolders>
-                  <clear />
-                  <add key="machine" value="{SecurityElement.Escape(fallbackPackages)}" />
-                </fallbackPackageFolders>
+                  <add key="restored" value="{SecurityElement.Escape(restoredPackages)}" />
+                </packageSources>
+                <packageSourceMapping>
+                  <packageSource key="local"><package pattern="Ebpf.*" /></packageSource>
+                  <packageSource key="restored"><package pattern="*" /></packageSource>
+                </packageSourceMapping>
               """;
         return $"""
             <?xml version="1.0" encoding="utf-8"?>
@@ -48,9 +51,14 @@ public static class PackageFeed
               <packageSources>
                 <clear />
                 <add key="local" value="{SecurityElement.Escape(feed)}" />
-              </packageSources>
-            {fallback}
+            {(restoredPackages is null ? "  </packageSources>" : restored)}
             </configuration>
             """;
     }
+
+    /// <summary>This machine's global packages folder (NUGET_PACKAGES, else ~/.nuget/packages).</summary>
+    public static string MachinePackagesFolder() =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 }

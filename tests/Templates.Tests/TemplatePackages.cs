@@ -46,15 +46,9 @@ public sealed class TemplatePackages : IDisposable
             var configuration = typeof(TemplatePackages).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
             PackageFeed.Pack(Feed, configuration, PackedProjects);
 
-            // Third-party packages (System.CommandLine, xunit, the test SDK) come from the machine's global packages
-            // folder, where building this repository put them at the versions the templates use
-            // (TemplateVersionTests checks they agree); no network source is needed.
-            var machinePackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
-                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-            if (Directory.Exists(Path.Combine(machinePackages, "ebpf.build", Version)))
-                throw new InvalidOperationException(
-                    $"{machinePackages} holds Ebpf.Build {Version}, which restore would take instead of the package just packed; delete {machinePackages}/ebpf.*");
-            File.WriteAllText(Path.Combine(WorkRoot, "nuget.config"), PackageFeed.NuGetConfig(Feed, machinePackages));
+            // Third-party packages (System.CommandLine, xunit) come from the machine's global packages folder, where building
+            // this repository put them at the versions the templates use (TemplateVersionTests checks they agree).
+            File.WriteAllText(Path.Combine(WorkRoot, "nuget.config"), PackageFeed.NuGetConfig(Feed, PackageFeed.MachinePackagesFolder()));
 
             var install = DotnetCli.Run(WorkRoot, ["new", "install", TemplatePackage, "--debug:custom-hive", Hive]).EnsureSuccess();
             InstallOutput = install.Output;
