@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Ebpf.Testing.Internal;
 
 namespace Ebpf.Testing;
 
@@ -11,9 +12,8 @@ namespace Ebpf.Testing;
 /// that it checks for leaks: a program still attached to one of its interfaces makes Dispose throw
 /// <see cref="FixtureLeakException"/> after cleaning up, unless <see cref="CheckLeaks"/> is false.
 /// </summary>
-public sealed partial class NetNamespace : IDisposable
+public sealed class NetNamespace : IDisposable
 {
-    private const int CLONE_NEWNET = 0x40000000;
     private readonly List<Process> started = new();
     private bool disposed;
 
@@ -70,7 +70,7 @@ public sealed partial class NetNamespace : IDisposable
             try
             {
                 using var ns = File.OpenHandle(NsPath);
-                if (setns(ns.DangerousGetHandle().ToInt32(), CLONE_NEWNET) != 0)
+                if (TestingLibc.SetNs(ns.DangerousGetHandle().ToInt32(), TestingLibc.CloneNewNet) != 0)
                     throw new InvalidOperationException($"setns({NsPath}) failed: errno {Marshal.GetLastPInvokeError()}");
                 result = action();
             }
@@ -138,7 +138,4 @@ public sealed partial class NetNamespace : IDisposable
                     try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
         HostCommand.Run("ip", "netns", "del", Name);
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setns(int fd, int nstype);
 }

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using Ebpf.Object;
+using Ebpf.Testing.Internal;
 using Xunit;
 
 namespace Ebpf.Testing;
@@ -10,7 +10,7 @@ namespace Ebpf.Testing;
 /// green run there means the programs really loaded and ran. <c>CI=true</c> alone does not turn skips into failures:
 /// hosted CI sets it and usually runs without root.
 /// </summary>
-public static partial class BpfRequire
+public static class BpfRequire
 {
     /// <summary>The variable that turns unmet requirements into failures: set it to 1 (or true) where the kernel tests must run.</summary>
     public const string StrictVariable = "EBPF_TESTS_REQUIRED";
@@ -50,7 +50,7 @@ public static partial class BpfRequire
     {
         if (!OperatingSystem.IsLinux())
             return "the test needs Linux";
-        if (geteuid() != 0)
+        if (TestingLibc.GetEuid() != 0)
             return "the test needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN); run the tests as root";
         return null;
     }
@@ -95,7 +95,4 @@ public static partial class BpfRequire
             Assert.Fail($"kernel test cannot run ({StrictVariable}=1 forbids skipping): {problem}");
         Assert.Skip(problem);
     }
-
-    [LibraryImport("libc")]
-    private static partial uint geteuid();
 }
