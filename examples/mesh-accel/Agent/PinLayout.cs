@@ -24,8 +24,11 @@ internal sealed record PinLayout(string Dir)
     /// <summary>The cgroup the installed programs are attached to, or null.</summary>
     public string? InstalledCgroup => Installed && File.Exists(CgroupFile) ? File.ReadAllText(CgroupFile).Trim() : null;
 
-    /// <summary>The pid of a running agent of this installation, or null.</summary>
+    /// <summary>
+    /// The pid of a running agent of this installation, or null. Never this process: in a container the agent was pid 1
+    /// of its own PID namespace, and so is `uninstall` in the cleanup Job's.
+    /// </summary>
     public int? RunningAgent =>
-        File.Exists(AgentPidFile) && int.TryParse(File.ReadAllText(AgentPidFile).Trim(), out var pid) && Posix.Alive(pid)
+        File.Exists(AgentPidFile) && int.TryParse(File.ReadAllText(AgentPidFile).Trim(), out var pid) && pid != Environment.ProcessId && Posix.Alive(pid)
         && File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains("mesh-accel", StringComparison.Ordinal) ? pid : null;
 }
