@@ -13,13 +13,14 @@ internal static class AgentFacts
         ["mesh-accel"] = ["BPF", "NET_ADMIN", "PERFMON", "SYS_PTRACE"],
     };
 
-    /// <summary>The HTTP endpoint each agent's probes ask: option that sets its address, port, path.</summary>
-    public static readonly IReadOnlyDictionary<string, (string Option, int Port, string Path)> Endpoints = new Dictionary<string, (string, int, string)>
-    {
-        ["tcptop"] = ("--listen", 19435, "/metrics"),
-        ["sockredir"] = ("--health", 19436, "/healthz"),
-        ["mesh-accel"] = ("--health", 19437, "/healthz"),
-    };
+    /// <summary>The HTTP endpoint each agent's probes ask: option that sets its address, port, liveness and readiness paths.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Option, int Port, string Path, string ReadyPath)> Endpoints =
+        new Dictionary<string, (string, int, string, string)>
+        {
+            ["tcptop"] = ("--listen", 19435, "/metrics", "/metrics"),
+            ["sockredir"] = ("--health", 19436, "/healthz", "/readyz"),
+            ["mesh-accel"] = ("--health", 19437, "/healthz", "/readyz"),
+        };
 
     /// <summary>The option that points the agent at the host's cgroup2 hierarchy.</summary>
     public static readonly IReadOnlyDictionary<string, string> CgroupOption = new Dictionary<string, string>

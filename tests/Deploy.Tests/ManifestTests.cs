@@ -97,13 +97,13 @@ public sealed class ManifestTests
     public void Probes_ask_the_endpoint_the_agent_serves(string agent)
     {
         var c = Manifests.Container(agent);
-        var (option, port, path) = AgentFacts.Endpoints[agent];
+        var (option, port, path, readyPath) = AgentFacts.Endpoints[agent];
         Assert.Equal($":{port}", OptionValue(c.Args, option));
         var named = c.Ports.Single(p => p.ContainerPort == port);
-        foreach (var probe in new[] { c.LivenessProbe, c.ReadinessProbe })
+        foreach (var (probe, expected) in new[] { (c.LivenessProbe, path), (c.ReadinessProbe, readyPath) })
         {
             Assert.NotNull(probe);
-            Assert.Equal(path, probe.HttpGet.Path);
+            Assert.Equal(expected, probe.HttpGet.Path);
             Assert.Equal(named.Name, probe.HttpGet.Port.Value);
         }
     }

@@ -5,16 +5,22 @@ using Ebpf.Examples.Linux;
 
 namespace Ebpf.Examples.Health;
 
-/// <summary>What a health check found: whether the agent's programs are attached, and one line saying so.</summary>
-public readonly record struct HealthReport(bool Attached, string Text);
+/// <summary>
+/// What a health check found: whether the agent's programs are attached, whether it is ready beyond that (mesh-accel:
+/// its first pod set is in the maps), and one line saying so.
+/// </summary>
+public readonly record struct HealthReport(bool Attached, string Text, bool Ready = true);
 
 /// <summary>
-/// GET /healthz for a node agent's liveness and readiness probes: 200 and "ok: ..." while its programs are attached,
-/// 503 and "not attached: ..." otherwise; the check runs at each request. HttpListener, as tcptop's exporter: no ASP.NET.
+/// A node agent's probe endpoints, the check run at each request. GET /healthz (liveness): 200 and "ok: ..." while its
+/// programs are attached, else 503 and "not attached: ...", so the kubelet restarts an agent whose programs went away.
+/// GET /readyz (readiness): the same, and 503 "not ready: ..." while attached but not ready yet. HttpListener, as tcptop's
+/// exporter: no ASP.NET.
 /// </summary>
 public sealed class HealthEndpoint : IDisposable
 {
     public const string Path = "/healthz";
+    public const string ReadyPath = "/readyz";
 
     private readonly HttpListener listener = new();
     private readonly Func<HealthReport> check;
@@ -25,6 +31,7 @@ public sealed class HealthEndpoint : IDisposable
         this.check = check;
         var (host, port) = ListenAddress.Parse(listen, "--health");
         listener.Prefixes.Add($"http://{host}:{port}{Path}/");
+        listener.Prefixes.Add($"http://{host}:{port}{ReadyPath}/");
         try
         {
             listener.Start();
@@ -63,8 +70,11 @@ public sealed class HealthEndpoint : IDisposable
                 {
                     report = new HealthReport(false, $"check failed: {e.Message}");
                 }
-                var body = Encoding.UTF8.GetBytes((report.Attached ? "ok: " : "not attached: ") + report.Text + "\n");
-                context.Response.StatusCode = report.Attached ? 200 : 503;
+                var readiness = context.Request.Url?.AbsolutePath.TrimEnd('/') == ReadyPath;
+                var ok = report.Attached && (report.Ready || !readiness);
+                var prefix = ok ? "ok: " : report.Attached ? "not ready: " : "not attached: ";
+                var body = Encoding.UTF8.GetBytes(prefix + report.Text + "\n");
+                context.Response.StatusCode = ok ? 200 : 503;
                 context.Response.ContentType = "text/plain; charset=utf-8";
                 context.Response.ContentLength64 = body.Length;
                 await context.Response.OutputStream.WriteAsync(body);
@@ -90,7 +100,7 @@ public static class HealthOption
 {
     public static Option<string?> Create() => new("--health")
     {
-        Description = $"serve GET {HealthEndpoint.Path} on ADDR:PORT (200 while the programs are attached, else 503), for Kubernetes probes; default: none",
+        Description = $"serve GET {HealthEndpoint.Path} and {HealthEndpoint.ReadyPath} on ADDR:PORT (200 while the programs are attached and, for {HealthEndpoint.ReadyPath}, the agent is ready; else 503), for Kubernetes probes; default: none",
         HelpName = "ADDR:PORT",
     };
 }

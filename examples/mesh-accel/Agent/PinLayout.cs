@@ -19,6 +19,27 @@ internal sealed record PinLayout(string Dir)
     public string CgroupFile => Path.Combine(StateDir, "cgroup");
     public string AgentPidFile => Path.Combine(StateDir, "agent.pid");
 
+    /// <summary>
+    /// "name id" per attached program: the kernel ids of the programs behind the pinned links. Kept because telling
+    /// which attached program is mesh-accel's by the kernel's name needs CAP_SYS_ADMIN (BPF_PROG_GET_FD_BY_ID), which the
+    /// agent and the cleanup Job do not get; listing the ids on a cgroup needs only CAP_NET_ADMIN.
+    /// </summary>
+    public string ProgramIdsFile => Path.Combine(StateDir, "programs");
+
+    /// <summary>The recorded program ids (empty when nothing is recorded).</summary>
+    public Dictionary<string, uint> ReadProgramIds()
+    {
+        var ids = new Dictionary<string, uint>();
+        if (File.Exists(ProgramIdsFile))
+            foreach (var line in File.ReadAllLines(ProgramIdsFile))
+                if (line.Split(' ') is [var name, var id] && uint.TryParse(id, out var value))
+                    ids[name] = value;
+        return ids;
+    }
+
+    public void WriteProgramIds(IReadOnlyDictionary<string, uint> ids) =>
+        File.WriteAllLines(ProgramIdsFile, ids.Select(kv => $"{kv.Key} {kv.Value}"));
+
     public bool Installed => Directory.Exists(Links) && Directory.EnumerateFileSystemEntries(Links).Any();
 
     /// <summary>The cgroup the installed programs are attached to, or null.</summary>

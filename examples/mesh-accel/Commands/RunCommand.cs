@@ -63,7 +63,9 @@ internal static class RunCommand
             (plane.Attached.Count > 0 ? $"; attached {string.Join(", ", plane.Attached)}" : "") +
             (plane.Adopted.Count > 0 ? $"; adopted {string.Join(", ", plane.Adopted)} left pinned by an earlier agent" : "") +
             $"; pinned in {pins.Dir}");
-        foreach (var other in AttachedPrograms.OnCgroup(plane.Cgroup, CgroupHook.SockOps, effective: true).Where(p => p.Name != "mesh_sockops"))
+        // by id: the kernel's names are readable with CAP_SYS_ADMIN only
+        var ownSockops = plane.ProgramIds.GetValueOrDefault("mesh_sockops");
+        foreach (var other in AttachedPrograms.OnCgroup(plane.Cgroup, CgroupHook.SockOps, effective: true).Where(p => p.Id != ownSockops && p.Name != "mesh_sockops"))
             Log($"warning: another sock_ops program runs for {plane.Cgroup}: {other}. A second sockmap user (such as sockredir) on the same cgroup can take mesh-accel's sockets; run only one of them on a node");
 
         var sync = new PodMapSync(plane.Skel, Log);
@@ -74,14 +76,15 @@ internal static class RunCommand
                 lock (gate)
                     sync.Apply(pods);
         });
+        // Served from here on: live while attached, ready once the first pod set is in the maps.
+        using var endpoint = health is null ? null : new HealthEndpoint(health, () => Health(plane, sync));
+        if (endpoint is not null)
+            Log($"health at {endpoint.Url}");
         // The first set is in the maps before the agent says it runs.
         while (!watcher.IsCompleted && !sync.Applied && !stop.IsCancellationRequested)
             Thread.Sleep(20);
         if (watcher.IsFaulted)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(watcher.Exception!.InnerException!).Throw();
-        using var endpoint = health is null ? null : new HealthEndpoint(health, () => Health(plane, sync));
-        if (endpoint is not null)
-            Log($"health at {endpoint.Url}");
         Log($"running: pods from {source.Description}; {sync.Pods.Count} pod(s) in the maps; SIGTERM or Ctrl+C stops the agent, not the interception");
 
         var last = MeshStats.Read(plane.Skel.Maps.Stats);
@@ -111,8 +114,8 @@ internal static class RunCommand
     }
 
     /// <summary>
-    /// For --health: attached while every pinned link is there and the kernel lists mesh-accel's four cgroup programs on
-    /// the cgroup; the first pod set must be in the maps too (before it, the agent is not ready).
+    /// For --health: attached while every pinned link is there and the kernel lists mesh-accel's four cgroup programs (by
+    /// their recorded ids) on the cgroup; ready once the first pod set is in the maps too.
     /// </summary>
     private static HealthReport Health(MeshDataPlane plane, PodMapSync sync)
     {
@@ -120,12 +123,16 @@ internal static class RunCommand
         var missingPins = hooks.Append("mesh_msg").Where(p => !File.Exists(plane.Pins.Link(p))).ToArray();
         if (missingPins.Length > 0)
             return new HealthReport(false, $"no pinned link for {string.Join(", ", missingPins)} in {plane.Pins.Links}");
-        var attached = UninstallCommand.LeftAttached(plane.Cgroup);
-        var missing = hooks.Where(h => !attached.Any(a => a.Contains(h, StringComparison.Ordinal))).ToArray();
+        var unknown = hooks.Where(h => !plane.ProgramIds.ContainsKey(h)).ToArray();
+        if (unknown.Length > 0)
+            return new HealthReport(false, $"the program ids of {string.Join(", ", unknown)} are not recorded in {plane.Pins.ProgramIdsFile}");
+        var attached = new[] { CgroupHook.Inet4Connect, CgroupHook.Inet6Connect, CgroupHook.Getsockopt, CgroupHook.SockOps }
+            .SelectMany(t => AttachedPrograms.OnCgroup(plane.Cgroup, t)).Select(p => p.Id).ToHashSet();
+        var missing = hooks.Where(h => !attached.Contains(plane.ProgramIds[h])).ToArray();
         if (missing.Length > 0)
             return new HealthReport(false, $"{string.Join(", ", missing)} not attached to {plane.Cgroup}");
         if (!sync.Applied)
-            return new HealthReport(false, "programs attached, but the first pod set is not in the maps yet");
+            return new HealthReport(true, "programs attached, but the first pod set is not in the maps yet", Ready: false);
         return new HealthReport(true, $"{string.Join(", ", hooks)} attached to {plane.Cgroup}, mesh_msg to sock_hash; {sync.Pods.Count} pod(s) in the maps");
     }
 

@@ -20,20 +20,26 @@ internal static partial class NetnsFinder
     /// <summary>
     /// Fails now, before anything is attached, when the agent could not find pods' namespaces later: it must see the
     /// node's processes (hostPID in a pod) and open their /proc/PID/ns/net (CAP_SYS_PTRACE, as their capabilities are
-    /// not a subset of the agent's).
+    /// not a subset of the agent's: found by trial, opening a lab pod's /proc/PID/ns/net fails without it).
     /// </summary>
     public static void CheckAccess()
     {
         if (Environment.ProcessId == 1)
             throw new ToolException("the agent is PID 1 of its own PID namespace, so it cannot see the pods' processes whose namespaces it looks for: run its pod with hostPID: true");
-        try
-        {
-            File.OpenHandle("/proc/1/ns/net", FileMode.Open, FileAccess.Read).Dispose();
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new ToolException("cannot open /proc/1/ns/net (permission denied): finding a pod's network namespace from its address needs CAP_SYS_PTRACE, which the process lacks; add it");
-        }
+        // The effective set, not a probe of /proc/1: pid 1 may be guarded beyond ptrace rules (it is on the development VM).
+        if (!HasEffectiveCapability(CapSysPtrace))
+            throw new ToolException("finding a pod's network namespace from its address opens other processes' /proc/PID/ns/net, which needs CAP_SYS_PTRACE, which the process lacks; add it");
+    }
+
+    private const int CapSysPtrace = 19;
+
+    /// <summary>Whether bit <paramref name="capability"/> is in CapEff of /proc/self/status.</summary>
+    private static bool HasEffectiveCapability(int capability)
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("CapEff:", StringComparison.Ordinal))
+                return ulong.TryParse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var set) && (set & (1UL << capability)) != 0;
+        return false;
     }
 
     public static string? ByAddress(IEnumerable<IPAddress> addresses)
