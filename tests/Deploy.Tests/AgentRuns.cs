@@ -24,9 +24,13 @@ internal sealed class AgentRuns : IDisposable
             contexts: [{name: none, context: {cluster: none, user: none}}]
             current-context: none
             """);
+        File.WriteAllText(EmptyPodsFile, """{"pods": []}""");
     }
 
     public string Cgroup => cgroup.Path;
+
+    /// <summary>A mesh-accel pods file with no pod (`--pods-from file:PATH`): the agent attaches and is ready at once.</summary>
+    public string EmptyPodsFile { get; } = Path.Combine(Path.GetTempPath(), RunPrefix.NewName("pods") + ".json");
     public string PinDir => Path.Combine(pins.Path, "mesh-accel");
 
     public int Port { get; } = FreePort();
@@ -54,7 +58,7 @@ internal sealed class AgentRuns : IDisposable
         args[i + 1] = value;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         l.Start();
@@ -69,5 +73,6 @@ internal sealed class AgentRuns : IDisposable
         pins.Dispose();
         cgroup.Dispose();
         File.Delete(kubeconfig);
+        File.Delete(EmptyPodsFile);
     }
 }

@@ -39,26 +39,17 @@ public sealed class HealthEndpointTests
     {
         Kernel.RequireRoot();
         using var runs = new AgentRuns();
-        var podsFile = Path.Combine(Path.GetTempPath(), RunPrefix.NewName("pods") + ".json");
-        File.WriteAllText(podsFile, """{"pods": []}""");
-        try
-        {
-            using var run = new AgentProcess("mesh-accel", All, "run", "--cgroup", runs.Cgroup, "--pods-from", "file:" + podsFile,
-                "--pin-dir", runs.PinDir, "--interval", "0", "--health", $"127.0.0.1:{runs.Port}");
-            Assert.True(run.WaitForLine("running: pods from", TimeSpan.FromSeconds(90)), run.Transcript);
-            var (status, body) = await Get(runs.Port);
-            Assert.Equal(HttpStatusCode.OK, status);
-            Assert.Equal($"ok: mesh_connect4, mesh_connect6, mesh_getsockopt, mesh_sockops attached to {runs.Cgroup}, mesh_msg to sock_hash; 0 pod(s) in the maps\n", body);
+        using var run = new AgentProcess("mesh-accel", All, "run", "--cgroup", runs.Cgroup, "--pods-from", "file:" + runs.EmptyPodsFile,
+            "--pin-dir", runs.PinDir, "--interval", "0", "--health", $"127.0.0.1:{runs.Port}");
+        Assert.True(run.WaitForLine("running: pods from", TimeSpan.FromSeconds(90)), run.Transcript);
+        var (status, body) = await Get(runs.Port);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal($"ok: mesh_connect4, mesh_connect6, mesh_getsockopt, mesh_sockops attached to {runs.Cgroup}, mesh_msg to sock_hash; 0 pod(s) in the maps\n", body);
 
-            File.Delete(Path.Combine(runs.PinDir, "links", "mesh_connect4")); // a restarted agent could no longer adopt it
-            (status, body) = await Get(runs.Port);
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
-            Assert.Contains("no pinned link for mesh_connect4", body);
-        }
-        finally
-        {
-            File.Delete(podsFile);
-        }
+        File.Delete(Path.Combine(runs.PinDir, "links", "mesh_connect4")); // a restarted agent could no longer adopt it
+        (status, body) = await Get(runs.Port);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("no pinned link for mesh_connect4", body);
     }
 
     [Fact]
@@ -66,44 +57,35 @@ public sealed class HealthEndpointTests
     {
         Kernel.RequireRoot();
         using var runs = new AgentRuns();
-        var podsFile = Path.Combine(Path.GetTempPath(), RunPrefix.NewName("pods") + ".json");
-        File.WriteAllText(podsFile, """{"pods": []}""");
         var caps = Manifests.Container("mesh-accel").SecurityContext.Capabilities.Add;
-        string[] args = ["run", "--cgroup", runs.Cgroup, "--pods-from", "file:" + podsFile, "--pin-dir", runs.PinDir, "--interval", "0", "--health", $"127.0.0.1:{runs.Port}"];
-        try
+        string[] args = ["run", "--cgroup", runs.Cgroup, "--pods-from", "file:" + runs.EmptyPodsFile, "--pin-dir", runs.PinDir, "--interval", "0", "--health", $"127.0.0.1:{runs.Port}"];
+        using (var first = new AgentProcess("mesh-accel", caps, args))
         {
-            using (var first = new AgentProcess("mesh-accel", caps, args))
-            {
-                Assert.True(first.WaitForLine("running: pods from", TimeSpan.FromSeconds(90)), first.Transcript);
-                Assert.DoesNotContain("warning", first.Transcript); // its own sockops program is not "another one"
-                first.Terminate();
-                Assert.True(first.WaitForExit(TimeSpan.FromSeconds(15)), first.Transcript);
-            }
-            // a rolling update: the next agent, with the same capabilities, adopts the pins (without CAP_SYS_ADMIN)
-            using (var second = new AgentProcess("mesh-accel", caps, args))
-            {
-                Assert.True(second.WaitForLine("running: pods from", TimeSpan.FromSeconds(90)), second.Transcript);
-                Assert.Contains("adopted mesh_msg, mesh_getsockopt, mesh_sockops, mesh_connect4, mesh_connect6", second.Transcript);
-                var (status, body) = await Get(runs.Port);
-                Assert.True(status == HttpStatusCode.OK, body + second.Transcript);
-                second.Terminate();
-                Assert.True(second.WaitForExit(TimeSpan.FromSeconds(15)), second.Transcript);
-            }
-            Assert.NotEmpty(Ebpf.Links.AttachedPrograms.OnCgroup(runs.Cgroup, Ebpf.Links.CgroupHook.Inet4Connect)); // fails closed
+            Assert.True(first.WaitForLine("running: pods from", TimeSpan.FromSeconds(90)), first.Transcript);
+            Assert.DoesNotContain("warning", first.Transcript); // its own sockops program is not "another one"
+            first.Terminate();
+            Assert.True(first.WaitForExit(TimeSpan.FromSeconds(15)), first.Transcript);
+        }
+        // a rolling update: the next agent, with the same capabilities, adopts the pins (without CAP_SYS_ADMIN)
+        using (var second = new AgentProcess("mesh-accel", caps, args))
+        {
+            Assert.True(second.WaitForLine("running: pods from", TimeSpan.FromSeconds(90)), second.Transcript);
+            Assert.Contains("adopted mesh_msg, mesh_getsockopt, mesh_sockops, mesh_connect4, mesh_connect6", second.Transcript);
+            var (status, body) = await Get(runs.Port);
+            Assert.True(status == HttpStatusCode.OK, body + second.Transcript);
+            second.Terminate();
+            Assert.True(second.WaitForExit(TimeSpan.FromSeconds(15)), second.Transcript);
+        }
+        Assert.NotEmpty(Ebpf.Links.AttachedPrograms.OnCgroup(runs.Cgroup, Ebpf.Links.CgroupHook.Inet4Connect)); // fails closed
 
-            // the cleanup Job's command with the Job's capabilities
-            var jobCaps = Manifests.Load("mesh-accel-uninstall.yaml").OfType<k8s.Models.V1Job>().Single().Spec.Template.Spec.Containers.Single().SecurityContext.Capabilities.Add;
-            using var uninstall = new AgentProcess("mesh-accel", jobCaps, "uninstall", "--pin-dir", runs.PinDir);
-            Assert.True(uninstall.WaitForExit(TimeSpan.FromSeconds(60)), uninstall.Transcript);
-            Assert.True(uninstall.ExitCode == 0, uninstall.Transcript);
-            Assert.Contains("nothing of mesh-accel is attached", uninstall.Transcript);
-            foreach (var hook in new[] { Ebpf.Links.CgroupHook.Inet4Connect, Ebpf.Links.CgroupHook.Inet6Connect, Ebpf.Links.CgroupHook.Getsockopt, Ebpf.Links.CgroupHook.SockOps })
-                Assert.Empty(Ebpf.Links.AttachedPrograms.OnCgroup(runs.Cgroup, hook));
-        }
-        finally
-        {
-            File.Delete(podsFile);
-        }
+        // the cleanup Job's command with the Job's capabilities
+        var jobCaps = Manifests.Load("mesh-accel-uninstall.yaml").OfType<k8s.Models.V1Job>().Single().Spec.Template.Spec.Containers.Single().SecurityContext.Capabilities.Add;
+        using var uninstall = new AgentProcess("mesh-accel", jobCaps, "uninstall", "--pin-dir", runs.PinDir);
+        Assert.True(uninstall.WaitForExit(TimeSpan.FromSeconds(60)), uninstall.Transcript);
+        Assert.True(uninstall.ExitCode == 0, uninstall.Transcript);
+        Assert.Contains("nothing of mesh-accel is attached", uninstall.Transcript);
+        foreach (var hook in new[] { Ebpf.Links.CgroupHook.Inet4Connect, Ebpf.Links.CgroupHook.Inet6Connect, Ebpf.Links.CgroupHook.Getsockopt, Ebpf.Links.CgroupHook.SockOps })
+            Assert.Empty(Ebpf.Links.AttachedPrograms.OnCgroup(runs.Cgroup, hook));
     }
 
     private static async Task<(HttpStatusCode, string)> Get(int port)
