@@ -29,6 +29,9 @@ PACKAGES=(
   "procps:ps/sysctl used by the fixtures"
   "prometheus:the real Prometheus server the tcptop end-to-end test scrapes with (and promtool)"
   "tmux:a pseudo-terminal for the tcptop live-view test"
+  "podman:builds the node agents' container images (scripts/build-images.sh) and runs them in the image tests"
+  "buildah:podman's image builder; scripts/build-images.sh uses it directly where podman is absent"
+  "runc:the OCI runtime the image tests use (the default crun refuses this VM's hybrid cgroup layout)"
   "iptables:drops every Nth segment in a namespace for the tcptop retransmit test; istio-iptables' rules, mesh-accel's baseline"
 )
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ebpf.Examples.Linux;
+using Ebpf.TestKit;
 
 namespace Ebpf.Examples.Tests;
 
@@ -16,14 +17,9 @@ internal sealed class AppRun : IDisposable
 
     public AppRun(string dll, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        process = new Process { StartInfo = psi };
+        process = HostCommand.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. args]);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ebpf.Btf;
 using Ebpf.Maps;
 using Ebpf.Object;
@@ -184,9 +183,9 @@ public sealed class LinkedObjectTests
                     "-c", source, "-o", o);
                 parts.Add(o);
             }
-            var (exitCode, stderr) = RunCaptured(project.Directory, "bpftool", ["gen", "object", Path.Combine(dir.FullName, "oracle.o"), .. parts]);
-            Assert.NotEqual(0, exitCode);
-            Assert.Contains("shared_counts", stderr);
+            var oracle = HostCommand.Run("bpftool", ["gen", "object", Path.Combine(dir.FullName, "oracle.o"), .. parts], workingDirectory: project.Directory);
+            Assert.NotEqual(0, oracle.ExitCode);
+            Assert.Contains("shared_counts", oracle.StandardError);
         }
         finally
         {
@@ -252,19 +251,7 @@ public sealed class LinkedObjectTests
 
     private static void Run(string workingDirectory, string file, params string[] args)
     {
-        var (exitCode, stderr) = RunCaptured(workingDirectory, file, args);
-        Assert.True(exitCode == 0, $"{file} {string.Join(' ', args)} failed: {stderr}");
-    }
-
-    private static (int ExitCode, string StandardError) RunCaptured(string workingDirectory, string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, err.Result);
+        var r = HostCommand.Run(file, args, workingDirectory: workingDirectory);
+        Assert.True(r.Succeeded, $"{r.CommandLine} failed: {r.StandardError}");
     }
 }

@@ -10,6 +10,6 @@ internal static class BpfFs
             return;
         if (!full.StartsWith("/sys/fs/bpf/", StringComparison.Ordinal))
             throw new ToolException($"{pinDir} is not in a mounted BPF file system; pins need one (mount -t bpf bpf DIR, or use a directory under /sys/fs/bpf)");
-        Shell.Run("mount", "-t", "bpf", "bpf", "/sys/fs/bpf");
+        Tool.Run("mount", "-t", "bpf", "bpf", "/sys/fs/bpf");
     }
 }
