@@ -175,14 +175,7 @@ public sealed class LinkedObjectTests
         var dir = Directory.CreateTempSubdirectory("ebpf-link-oracle-");
         try
         {
-            var parts = new List<string>();
-            foreach (var source in new[] { "build_link_count.bpf.c", "build_link_mismatch.bpf.c" })
-            {
-                var o = Path.Combine(dir.FullName, source.Replace(".c", ".o"));
-                Run(project.Directory, "clang", "-target", "bpfel", "-g", "-O2", "-D__TARGET_ARCH_x86", "-idirafter", "/usr/include/x86_64-linux-gnu",
-                    "-c", source, "-o", o);
-                parts.Add(o);
-            }
+            var parts = CompileSeparately(project, dir.FullName, "build_link_count.bpf.c", "build_link_mismatch.bpf.c");
             var oracle = HostCommand.Run("bpftool", ["gen", "object", Path.Combine(dir.FullName, "oracle.o"), .. parts], workingDirectory: project.Directory);
             Assert.NotEqual(0, oracle.ExitCode);
             Assert.Contains("shared_counts", oracle.StandardError);
@@ -199,14 +192,7 @@ public sealed class LinkedObjectTests
         var dir = Directory.CreateTempSubdirectory("ebpf-link-oracle-");
         try
         {
-            var parts = new List<string>();
-            foreach (var source in new[] { "build_link_count.bpf.c", "build_link_report.bpf.c" })
-            {
-                var o = Path.Combine(dir.FullName, source.Replace(".c", ".o"));
-                Run(project.Directory, "clang", "-target", "bpfel", "-g", "-O2", "-D__TARGET_ARCH_x86", "-idirafter", "/usr/include/x86_64-linux-gnu",
-                    "-c", source, "-o", o);
-                parts.Add(o);
-            }
+            var parts = CompileSeparately(project, dir.FullName, "build_link_count.bpf.c", "build_link_report.bpf.c");
             var oracle = Path.Combine(dir.FullName, "oracle.o");
             Run(project.Directory, "bpftool", ["gen", "object", oracle, .. parts]);
             var a = ObjectSpec.Parse(File.ReadAllBytes(ours));
@@ -223,6 +209,20 @@ public sealed class LinkedObjectTests
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Each source compiled to an object of its own (what bpftool gen object links), into <paramref name="dir"/>.</summary>
+    private static List<string> CompileSeparately(TempProject project, string dir, params string[] sources)
+    {
+        var parts = new List<string>();
+        foreach (var source in sources)
+        {
+            var o = Path.Combine(dir, source.Replace(".c", ".o"));
+            Run(project.Directory, "clang", "-target", "bpfel", "-g", "-O2", "-D__TARGET_ARCH_x86", "-idirafter", "/usr/include/x86_64-linux-gnu",
+                "-c", source, "-o", o);
+            parts.Add(o);
+        }
+        return parts;
     }
 
     private static List<string> Maps(ObjectSpec s) =>
