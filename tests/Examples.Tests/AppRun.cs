@@ -69,18 +69,5 @@ internal sealed class AppRun : IDisposable
         return true;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!process.HasExited)
-                process.Kill();
-            process.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-            // never started
-        }
-        process.Dispose();
-    }
+    public void Dispose() => HostCommand.Stop(process);
 }

@@ -91,16 +91,7 @@ internal sealed class PrometheusServer : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!process.HasExited)
-                process.Kill();
-            process.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        process.Dispose();
+        HostCommand.Stop(process);
         http.Dispose();
         try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
     }
