@@ -15,11 +15,16 @@ internal sealed class AppRun : IDisposable
     private readonly Process process;
 
     public AppRun(string dll, params string[] args)
+        : this(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. args]))
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
+    }
+
+    /// <summary>Any program the same way, e.g. `podman run` of an agent's image in the foreground.</summary>
+    public static AppRun Program(string file, IEnumerable<string> args) => new(new ProcessStartInfo(file, args));
+
+    private AppRun(ProcessStartInfo psi)
+    {
+        psi.RedirectStandardOutput = psi.RedirectStandardError = psi.RedirectStandardInput = true;
         process = new Process { StartInfo = psi };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
