@@ -303,13 +303,13 @@ static __always_inline void count_bypass(const struct pod_info *self, const __u3
 	struct pod_info *dpod;
 
 	if (self && (self->flags & POD_MESHED)) {
-		count(STAT_CONNECT_BYPASSED, 1);
+		stat_inc(STAT_CONNECT_BYPASSED);
 		return;
 	}
 	__builtin_memcpy(dkey.ip, dst, sizeof(dkey.ip));
 	dpod = bpf_map_lookup_elem(&pods_by_ip, &dkey);
 	if (dpod && (dpod->flags & POD_MESHED))
-		count(STAT_CONNECT_BYPASSED, 1);
+		stat_inc(STAT_CONNECT_BYPASSED);
 }
 
 /* The shared half of connect4/connect6: decides, remembers the original destination, and fills new_dst/
@@ -333,13 +333,13 @@ static __always_inline int redirect(struct bpf_sock_addr *ctx, __u32 dst[4], __u
 	orig.is_v4 = v4;
 	cookie = bpf_get_socket_cookie(ctx);
 	if (bpf_map_update_elem(&orig_by_cookie, &cookie, &orig, BPF_ANY) != 0) {
-		count(STAT_ORIG_FULL, 1);
+		stat_inc(STAT_ORIG_FULL);
 		return 0; /* without the original destination the sidecar could not forward: leave it */
 	}
 	if (v == TO_INBOUND) {
 		__builtin_memcpy(new_dst, dst, 16);
 		*new_port = bpf_htons(INBOUND_PORT);
-		count(STAT_CONNECT_INBOUND, 1);
+		stat_inc(STAT_CONNECT_INBOUND);
 		return 1;
 	}
 	if (v4) {
@@ -351,20 +351,23 @@ static __always_inline int redirect(struct bpf_sock_addr *ctx, __u32 dst[4], __u
 		new_dst[3] = bpf_htonl(1);
 	}
 	*new_port = bpf_htons(v == TO_OUTBOUND ? OUTBOUND_PORT : INBOUND_PORT);
-	count(v == TO_OUTBOUND ? STAT_CONNECT_OUTBOUND : STAT_CONNECT_SELF, 1);
+	stat_add(v == TO_OUTBOUND ? STAT_CONNECT_OUTBOUND : STAT_CONNECT_SELF, 1);
 	return 1;
+}
+
+/* The socket of a TCP connect; NULL for anything else (a UDP connect, or no socket), which is left alone. */
+static __always_inline struct bpf_sock *tcp_connect_sock(struct bpf_sock_addr *ctx)
+{
+	return ctx->type == SOCK_STREAM_ ? ctx->sk : 0;
 }
 
 SEC("cgroup/connect4")
 int mesh_connect4(struct bpf_sock_addr *ctx)
 {
+	struct bpf_sock *sk = tcp_connect_sock(ctx);
 	__u32 dst[4], src[4], new_dst[4];
 	__u16 new_port;
-	struct bpf_sock *sk;
 
-	if (ctx->type != SOCK_STREAM_)
-		return 1;
-	sk = ctx->sk;
 	if (!sk)
 		return 1;
 	v4_mapped(dst, ctx->user_ip4);
@@ -379,13 +382,10 @@ int mesh_connect4(struct bpf_sock_addr *ctx)
 SEC("cgroup/connect6")
 int mesh_connect6(struct bpf_sock_addr *ctx)
 {
+	struct bpf_sock *sk = tcp_connect_sock(ctx);
 	__u32 dst[4], src[4], new_dst[4];
 	__u16 new_port;
-	struct bpf_sock *sk;
 
-	if (ctx->type != SOCK_STREAM_)
-		return 1;
-	sk = ctx->sk;
 	if (!sk)
 		return 1;
 	dst[0] = ctx->user_ip6[0];
@@ -443,9 +443,9 @@ int mesh_sockops(struct bpf_sock_ops *skops)
 			tuple_key(&tkey, key.local_ip, key.local_port, key.remote_ip, key.remote_port,
 				  bpf_get_netns_cookie(skops));
 			if (bpf_map_update_elem(&orig_by_tuple, &tkey, orig, BPF_ANY) == 0)
-				count(STAT_ORIG_REKEYED, 1);
+				stat_inc(STAT_ORIG_REKEYED);
 			else
-				count(STAT_ORIG_FULL, 1);
+				stat_inc(STAT_ORIG_FULL);
 			bpf_map_delete_elem(&orig_by_cookie, &cookie);
 		}
 		/* Our own redirects, and the sidecar's inbound hop to its app (bound to 127.0.0.6). */
@@ -473,7 +473,7 @@ int mesh_sockops(struct bpf_sock_ops *skops)
 			return 1;
 		tuple_key(&tkey, key.remote_ip, key.remote_port, key.local_ip, key.local_port, bpf_get_netns_cookie(skops));
 		if (bpf_map_delete_elem(&orig_by_tuple, &tkey) == 0)
-			count(STAT_ORIG_FREED, 1);
+			stat_inc(STAT_ORIG_FREED);
 		return 1;
 	}
 	return 1;
@@ -537,7 +537,7 @@ int mesh_getsockopt(struct bpf_sockopt *ctx)
 	tuple_key(&key, remote, bpf_ntohs(rport), local, lport, bpf_get_netns_cookie(ctx));
 	orig = bpf_map_lookup_elem(&orig_by_tuple, &key);
 	if (!orig || (want_v4 && !orig->is_v4) || (want_v6 && orig->is_v4)) {
-		count(STAT_SOCKOPT_MISSED, 1);
+		stat_inc(STAT_SOCKOPT_MISSED);
 		return 1; /* whatever the kernel answered (conntrack's answer, or ENOENT/ENOPROTOOPT) stands */
 	}
 	optval = ctx->optval;
@@ -568,7 +568,7 @@ int mesh_getsockopt(struct bpf_sockopt *ctx)
 		ctx->optlen = sizeof(*sin6);
 	}
 	ctx->retval = 0;
-	count(STAT_SOCKOPT_ANSWERED, 1);
+	stat_inc(STAT_SOCKOPT_ANSWERED);
 	return 1;
 }
 

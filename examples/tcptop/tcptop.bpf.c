@@ -142,20 +142,8 @@ struct {
 	__type(value, struct sock_owner);
 } sock_owner SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, STAT_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
-
-static __always_inline void count_stat(__u32 stat)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &stat);
-
-	if (v)
-		*v += 1; /* per-CPU slot */
-}
+#define STATS_SIZE STAT_COUNT
+#include "../Shared/bpf/stat_counters.h"
 
 /* tp_btf arguments and bpf_get_current_task_btf() are BTF pointers: their fields are read with plain loads
  * (relocated by CO-RE through vmlinux.h's preserve_access_index), not bpf_probe_read calls. This is the hot
@@ -191,7 +179,7 @@ static __always_inline struct proc_stats *current_stats(const struct proc_key *k
 		fresh.cgroup_id = cgroup_id;
 		bpf_probe_read_kernel_str(fresh.comm, sizeof(fresh.comm), leader->comm);
 		if (bpf_map_update_elem(&procs, key, &fresh, BPF_NOEXIST) && bpf_map_lookup_elem(&procs, key) == NULL) {
-			count_stat(STAT_PROCS_FULL);
+			stat_inc(STAT_PROCS_FULL);
 			return NULL;
 		}
 		st = bpf_map_lookup_elem(&procs, key);
@@ -211,7 +199,7 @@ static __always_inline struct cgroup_stats *cgroup_entry(__u64 id)
 		static const struct cgroup_stats zero = {};
 
 		if (bpf_map_update_elem(&cgroups, &id, &zero, BPF_NOEXIST) && bpf_map_lookup_elem(&cgroups, &id) == NULL) {
-			count_stat(STAT_CGROUPS_FULL);
+			stat_inc(STAT_CGROUPS_FULL);
 			return NULL;
 		}
 		st = bpf_map_lookup_elem(&cgroups, &id);
@@ -266,7 +254,7 @@ static __always_inline void count_bytes(struct sock *sk, int ret, bool sent)
 	 * outside process context. An accepted socket's passive open is counted for this process now. */
 	owner = bpf_sk_storage_get(&sock_owner, sk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!owner) {
-		count_stat(STAT_OWNER_FAILED);
+		stat_inc(STAT_OWNER_FAILED);
 	} else if (owner->tgid == 0) {
 		owner->tgid = key.tgid;
 		owner->start_ns = key.start_ns;
@@ -291,7 +279,7 @@ static __always_inline void count_bytes(struct sock *sk, int ret, bool sent)
 			if (st)
 				__builtin_memcpy(fresh.comm, st->comm, sizeof(fresh.comm));
 			if (bpf_map_update_elem(&conns, &ck, &fresh, BPF_NOEXIST) && bpf_map_lookup_elem(&conns, &ck) == NULL) {
-				count_stat(STAT_CONNS_FULL);
+				stat_inc(STAT_CONNS_FULL);
 				return;
 			}
 			cs = bpf_map_lookup_elem(&conns, &ck);
@@ -361,7 +349,7 @@ int BPF_PROG(tcptop_state, const struct sock *csk, const int oldstate, const int
 
 		owner = bpf_sk_storage_get(&sock_owner, sk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!owner) {
-			count_stat(STAT_OWNER_FAILED);
+			stat_inc(STAT_OWNER_FAILED);
 			return 0;
 		}
 		if (owner->tgid == 0) {
@@ -380,7 +368,7 @@ int BPF_PROG(tcptop_state, const struct sock *csk, const int oldstate, const int
 
 		owner = bpf_sk_storage_get(&sock_owner, sk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!owner) {
-			count_stat(STAT_OWNER_FAILED);
+			stat_inc(STAT_OWNER_FAILED);
 			return 0;
 		}
 		if (owner->cgroup_id == 0)

@@ -152,23 +152,12 @@ struct {
 	__type(value, struct backend_counters);
 } backend_stats SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, STAT_COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} stats SEC(".maps");
-
-static __always_inline void count(__u32 which)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &which);
-	if (v)
-		*v += 1;
-}
+#define STATS_SIZE STAT_COUNT
+#include "../Shared/bpf/stat_counters.h"
 
 static __always_inline int pass(void)
 {
-	count(STAT_PASSED);
+	stat_inc(STAT_PASSED);
 	return XDP_PASS;
 }
 
@@ -184,7 +173,7 @@ static __always_inline __u32 mix32(__u32 h)
 }
 
 /* Hash of the client's 4-tuple (the protocol is always TCP here). The control plane's tests use
- * the same function, so keep XdpProxy's FlowHash in step with it. */
+ * the same function (tests/Examples.Tests/XdpProxyFlowHash.cs, checked against this one there). */
 static __always_inline __u32 flow_hash(__u32 saddr, __u32 daddr, __u16 sport, __u16 dport)
 {
 	__u32 h = mix32(0x9e3779b9u ^ saddr);
@@ -346,13 +335,13 @@ static __always_inline int to_backend(struct xdp_md *ctx, struct ethhdr *eth, st
 		__u32 *entry = bpf_map_lookup_elem(&maglev, &index);
 
 		if (!entry || !*entry) {
-			count(STAT_NO_BACKEND);
+			stat_inc(STAT_NO_BACKEND);
 			return XDP_DROP;
 		}
 		slot = *entry - 1;
 		be = bpf_map_lookup_elem(&backends, &slot);
 		if (!be || !be->ip || !(be->flags & BACKEND_ACTIVE)) {
-			count(STAT_NO_BACKEND);
+			stat_inc(STAT_NO_BACKEND);
 			return XDP_DROP;
 		}
 
@@ -366,7 +355,7 @@ static __always_inline int to_backend(struct xdp_md *ctx, struct ethhdr *eth, st
 		__builtin_memcpy(ne.client_mac, eth->h_source, ETH_ALEN);
 		nat_port = claim_nat_port(cfg, be, &k, &ne, hash);
 		if (!nat_port) {
-			count(STAT_NAT_EXHAUSTED);
+			stat_inc(STAT_NAT_EXHAUSTED);
 			return XDP_DROP;
 		}
 
@@ -384,7 +373,7 @@ static __always_inline int to_backend(struct xdp_md *ctx, struct ethhdr *eth, st
 		return XDP_ABORTED;
 	set_macs(eth, be->mac);
 	add_bytes(slot, 1, (__u64)(data_end - (void *)eth));
-	count(STAT_TO_BACKEND);
+	stat_inc(STAT_TO_BACKEND);
 	return XDP_TX;
 }
 
@@ -397,7 +386,7 @@ static __always_inline int to_client(struct xdp_md *ctx, struct ethhdr *eth, str
 		return XDP_ABORTED;
 	set_macs(eth, ne->client_mac);
 	add_bytes(ne->slot, 0, (__u64)(data_end - (void *)eth));
-	count(STAT_TO_CLIENT);
+	stat_inc(STAT_TO_CLIENT);
 	return XDP_TX;
 }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Ebpf.Examples.Linux;
+using Ebpf.TestKit;
 
 namespace Ebpf.Examples.Tests;
 
@@ -15,20 +16,18 @@ internal sealed class AppRun : IDisposable
     private readonly Process process;
 
     public AppRun(string dll, params string[] args)
-        : this(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. args]))
+        : this("dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. args])
     {
     }
 
     /// <summary>Any program the same way, e.g. `podman run` of an agent's image in the foreground.</summary>
-    public static AppRun Program(string file, IEnumerable<string> args) => new(new ProcessStartInfo(file, args));
+    public static AppRun Program(string file, IEnumerable<string> args) => new(file, args);
 
-    private AppRun(ProcessStartInfo psi)
+    private AppRun(string file, IEnumerable<string> args)
     {
-        psi.RedirectStandardOutput = psi.RedirectStandardError = psi.RedirectStandardInput = true;
-        process = new Process { StartInfo = psi };
+        process = HostCommand.Start(file, args);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
@@ -78,18 +77,5 @@ internal sealed class AppRun : IDisposable
         return true;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!process.HasExited)
-                process.Kill();
-            process.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-            // never started
-        }
-        process.Dispose();
-    }
+    public void Dispose() => HostCommand.Stop(process);
 }

@@ -66,25 +66,25 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     [Fact]
     public void TheClientSendsWithChecksumOffloadOff()
     {
-        var features = Shell.InNetns(Layout.Client.Netns, "ethtool", "-k", LabHost.Interface);
+        var features = Tool.InNetns(Layout.Client.Netns, "ethtool", "-k", LabHost.Interface);
         Assert.Contains("tx-checksumming: off", features);
     }
 
     [Fact]
     public void TheLinksHaveTheSettingsTheBenchmarkReliesOn()
     {
-        string Read(string netns, string path) => Shell.InNetns(netns, "cat", path).Trim();
+        string Read(string netns, string path) => Tool.InNetns(netns, "cat", path).Trim();
 
         // Both ends of a link: the bridge side too, so its frames reach the balancer through NAPI.
-        Assert.Contains("tx-checksumming: off", Shell.InNetns(Layout.Switch, "ethtool", "-k", Layout.Balancer.Role));
+        Assert.Contains("tx-checksumming: off", Tool.InNetns(Layout.Switch, "ethtool", "-k", Layout.Balancer.Role));
         for (var q = 0; q < Environment.ProcessorCount; q++)
         {
             Assert.Equal(LinkSettings.CpuMask(q), Read(Layout.Client.Netns, $"/sys/class/net/{LabHost.Interface}/queues/tx-{q}/xps_cpus"));
             Assert.Equal(LinkSettings.CpuMask(q), Read(Layout.Switch, $"/sys/class/net/{Layout.Balancer.Role}/queues/tx-{q}/xps_cpus"));
         }
         Assert.Equal("1", Read(Layout.Balancer.Netns, $"/sys/class/net/{LabHost.Interface}/threaded"));
-        Assert.Contains("generic-receive-offload: on", Shell.InNetns(Layout.Balancer.Netns, "ethtool", "-k", LabHost.Interface));
-        var bridgeNf = Shell.TryRun("ip", "netns", "exec", Layout.Switch, "sysctl", "-n", "net.bridge.bridge-nf-call-iptables");
+        Assert.Contains("generic-receive-offload: on", Tool.InNetns(Layout.Balancer.Netns, "ethtool", "-k", LabHost.Interface));
+        var bridgeNf = Tool.TryRun("ip", "netns", "exec", Layout.Switch, "sysctl", "-n", "net.bridge.bridge-nf-call-iptables");
         if (bridgeNf.ExitCode == 0) // absent where br_netfilter is not loaded: nothing to turn off
             Assert.Equal("0", bridgeNf.Stdout.Trim());
     }
@@ -212,7 +212,7 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
     public void AJumboMtuGivesAClearErrorInNativeMode()
     {
         var lb = Layout.Balancer.Netns;
-        Shell.Run("ip", "-n", lb, "link", "set", "dev", LabHost.Interface, "mtu", "9000");
+        Tool.Run("ip", "-n", lb, "link", "set", "dev", LabHost.Interface, "mtu", "9000");
         try
         {
             var e = Assert.Throws<ToolException>(() => StartBalancer(XdpAttachMode.Native).Dispose());
@@ -223,7 +223,7 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
         }
         finally
         {
-            Shell.Run("ip", "-n", lb, "link", "set", "dev", LabHost.Interface, "mtu", "1500");
+            Tool.Run("ip", "-n", lb, "link", "set", "dev", LabHost.Interface, "mtu", "1500");
         }
     }
 
@@ -244,7 +244,7 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
             lab.Down(); // the step under test; also the cleanup when Up or the checks above fail
         }
 
-        var namespaces = Shell.Run("ip", "netns", "list");
+        var namespaces = Tool.Run("ip", "netns", "list");
         Assert.DoesNotContain(lab.Layout.Prefix, namespaces);
         Assert.All(lab.Layout.Hosts, h => Assert.False(Directory.Exists(lab.Layout.WorkDir(h)), $"{lab.Layout.WorkDir(h)} is left"));
         Assert.All(backendPids, pid => Assert.False(Posix.Alive(pid), $"nginx {pid} is still running"));
@@ -329,5 +329,5 @@ public sealed class XdpProxyLabTests(XdpProxyLabFixture fixture) : IClassFixture
         run.Transcript.Split('\n').Where(l => Regex.IsMatch(l, @"^\d\d:\d\d:\d\d ")).ToList();
 
     private static bool HasXdp(string netns, string iface) =>
-        Shell.Run("ip", "-n", netns, "link", "show", "dev", iface).Contains("prog/xdp");
+        Tool.Run("ip", "-n", netns, "link", "show", "dev", iface).Contains("prog/xdp");
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Ebpf.TestKit;
 
 namespace Ebpf.Build.Tasks.Tests;
 
@@ -29,43 +29,20 @@ public static class DotnetCli
                                    TimeSpan? timeout = null)
     {
         var argList = args.ToList();
-        var psi = new ProcessStartInfo(DotnetPath())
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in argList)
-            psi.ArgumentList.Add(a);
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        psi.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
-        // No build nodes left behind by the tests; each build starts its own.
-        psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        psi.Environment["MSBuildTerminalLogger"] = "off";
-        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
-        {
-            if (value is null)
-                psi.Environment.Remove(key);
-            else
-                psi.Environment[key] = value;
-        }
-        var line = "dotnet " + string.Join(' ', argList);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
-        p.StandardInput.Close();
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(4)))
-        {
-            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            p.WaitForExit();
-            return new DotnetResult(line, -1, "timed out\n" + stdout.Result + stderr.Result);
-        }
-        p.WaitForExit();
-        return new DotnetResult(line, p.ExitCode, stdout.Result + stderr.Result);
+        var r = HostCommand.Run(DotnetPath(), argList, timeout ?? TimeSpan.FromMinutes(4), workingDirectory,
+                                [.. QuietBuilds, .. environment ?? new Dictionary<string, string?>()]);
+        return new DotnetResult("dotnet " + string.Join(' ', argList), r.ExitCode, r.StandardOutput + r.StandardError);
     }
+
+    /// <summary>No banners or telemetry, a plain log, and no build nodes left behind by the tests (each build starts its own).</summary>
+    private static readonly KeyValuePair<string, string?>[] QuietBuilds =
+    [
+        new("DOTNET_CLI_TELEMETRY_OPTOUT", "1"),
+        new("DOTNET_NOLOGO", "1"),
+        new("DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "1"),
+        new("MSBUILDDISABLENODEREUSE", "1"),
+        new("MSBuildTerminalLogger", "off"),
+    ];
 
     /// <summary>The dotnet that runs these tests (the SDK's host), so builds use the same SDK.</summary>
     public static string DotnetPath()

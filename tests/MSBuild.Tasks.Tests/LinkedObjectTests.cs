@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ebpf.Btf;
 using Ebpf.Maps;
 using Ebpf.Object;
@@ -197,13 +196,7 @@ public sealed class LinkedObjectTests
 
     private static void Run(string workingDirectory, string file, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)} failed: {err.Result}");
+        var r = HostCommand.Run(file, args, workingDirectory: workingDirectory);
+        Assert.True(r.Succeeded, $"{r.CommandLine} failed: {r.StandardError}");
     }
 }

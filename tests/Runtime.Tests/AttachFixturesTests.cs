@@ -52,6 +52,33 @@ public sealed class AttachFixturesTests
     }
 
     [Fact]
+    public void The_sweep_kills_orphans_that_hold_a_dead_runs_scratch_files_and_removes_the_scratch_folder()
+    {
+        Kernel.RequireRoot();
+        // Like an nginx worker whose master is gone: its command line names no prefix, but its log is in the scratch folder.
+        var scratch = Path.Combine(Path.GetTempPath(), $"ebt{DeadPid():x}-1-meshlab");
+        Directory.CreateDirectory(scratch);
+        using var orphan = HostCommand.Start("sh", ["-c", "exec 3>>\"$0/error.log\"; exec sleep 600", scratch]);
+        try
+        {
+            // Until the shell has exec'd sleep, which keeps fd 3 open.
+            for (var i = 0; i < 250 && !File.ReadAllText($"/proc/{orphan.Id}/cmdline").StartsWith("sleep", StringComparison.Ordinal); i++)
+                Thread.Sleep(20);
+            Assert.Equal("sleep\0600\0", File.ReadAllText($"/proc/{orphan.Id}/cmdline"));
+            RunPrefix.SweepLeftovers();
+            Assert.True(orphan.WaitForExit(TimeSpan.FromSeconds(10)), "the sweep left the orphan running");
+            Assert.False(Directory.Exists(scratch));
+        }
+        finally
+        {
+            if (!orphan.HasExited)
+                orphan.Kill();
+            if (Directory.Exists(scratch))
+                Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Fixtures_tear_down_namespaces_veths_and_cgroups_with_their_processes()
     {
         Kernel.RequireRoot();

@@ -67,6 +67,25 @@ public static class HostCommand
         return new CommandResult(commandLine, p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>
+    /// Ends a started process the test no longer needs: kills it and its children if it still runs, waits (at most
+    /// 10 s) and disposes it. For a Dispose method, so a failing test leaves no process behind.
+    /// </summary>
+    public static void Stop(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException)
+        {
+            // never started, or already reaped
+        }
+        process.Dispose();
+    }
+
     /// <summary>Runs <paramref name="file"/> to completion (at most <paramref name="timeout"/>, default 60 s), in
     /// <paramref name="workingDirectory"/> when given.</summary>
     public static CommandResult Run(string file, IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null,

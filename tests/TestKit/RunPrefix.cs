@@ -74,11 +74,23 @@ public static class RunPrefix
                         File.Delete(entry);
                 }
         KillLeftoverProcesses();
+        // Scratch folders of dead runs (nginx prefixes of the xdp-proxy lab, /tmp/<prefix>-meshlab of the mesh-accel lab):
+        // removed after their processes, which may still write into them.
+        foreach (var entry in Directory.EnumerateFileSystemEntries(Path.GetTempPath()))
+            if (IsLeftover(Path.GetFileName(entry)))
+            {
+                if (Directory.Exists(entry))
+                    Directory.Delete(entry, recursive: true);
+                else
+                    File.Delete(entry);
+            }
     }
 
     /// <summary>
-    /// Daemons a dead run started (nginx in a lab namespace, a benchmark server) outlive their namespace:
-    /// a process whose command line names a leftover (e.g. "-p /tmp/ebt1a2b-3xp-be1") is killed.
+    /// Daemons a dead run started (nginx in a lab namespace, a benchmark server) outlive their namespace. A process is
+    /// the run's when its command line names a leftover (e.g. "-p /tmp/ebt1a2b-3xp-be1"), or when it holds a file open
+    /// under a leftover path: an nginx worker's command line is only "nginx: worker process", and once its master is
+    /// gone it hangs off init, but it keeps the error log in the run's scratch folder open.
     /// </summary>
     private static void KillLeftoverProcesses()
     {
@@ -86,13 +98,43 @@ public static class RunPrefix
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
                 continue;
-            string cmdline;
-            try { cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")); }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            var words = cmdline.Split(['\0', ' ', '/', ':', '='], StringSplitOptions.RemoveEmptyEntries);
-            if (words.Any(IsLeftover))
+            if (NamesLeftover(ReadOrEmpty(Path.Combine(dir, "cmdline"))) || OpenFiles(dir).Any(NamesLeftover))
                 HostCommand.Run("kill", "-KILL", pid.ToString(CultureInfo.InvariantCulture));
         }
+    }
+
+    private static bool NamesLeftover(string text) =>
+        text.Split(['\0', ' ', '/', ':', '='], StringSplitOptions.RemoveEmptyEntries).Any(IsLeftover);
+
+    private static string ReadOrEmpty(string file)
+    {
+        try { return File.ReadAllText(file); }
+        catch (IOException) { return ""; }
+        catch (UnauthorizedAccessException) { return ""; }
+    }
+
+    /// <summary>The paths a process has open (the targets of /proc/pid/fd) and its working directory; empty when it is gone.</summary>
+    private static IEnumerable<string> OpenFiles(string procDir)
+    {
+        var links = new List<string>();
+        try
+        {
+            links.AddRange(Directory.EnumerateFileSystemEntries(Path.Combine(procDir, "fd")));
+            links.Add(Path.Combine(procDir, "cwd"));
+        }
+        catch (IOException) { return []; }
+        catch (UnauthorizedAccessException) { return []; }
+        var targets = new List<string>();
+        foreach (var link in links)
+        {
+            try
+            {
+                if (new FileInfo(link).LinkTarget is { } target && target.StartsWith('/'))
+                    targets.Add(target);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return targets;
     }
 }

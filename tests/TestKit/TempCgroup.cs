@@ -35,6 +35,32 @@ public sealed class TempCgroup : IDisposable
     public void MovePid(int pid) => File.WriteAllText(System.IO.Path.Combine(Path, "cgroup.procs"), pid.ToString());
 
     /// <summary>
+    /// Runs <paramref name="action"/> with this process inside the cgroup (a socket it creates belongs to the cgroup,
+    /// so the cgroup's sockops program sees it), then moves the process back where it was, also when it throws.
+    /// </summary>
+    public T Enter<T>(Func<T> action)
+    {
+        var home = Of(Environment.ProcessId);
+        MovePid(Environment.ProcessId);
+        try
+        {
+            return action();
+        }
+        finally
+        {
+            File.WriteAllText(System.IO.Path.Combine(home, "cgroup.procs"), Environment.ProcessId.ToString());
+        }
+    }
+
+    /// <summary>The cgroup v2 directory process <paramref name="pid"/> is in (the "0::" line of /proc/PID/cgroup).</summary>
+    public static string Of(int pid)
+    {
+        var root = FindCgroup2Root() ?? throw new InvalidOperationException("no cgroup2 mount in /proc/self/mountinfo");
+        var line = File.ReadLines($"/proc/{pid}/cgroup").First(l => l.StartsWith("0::", StringComparison.Ordinal));
+        return System.IO.Path.Join(root, line[3..]);
+    }
+
+    /// <summary>
     /// Starts a process that is already in this cgroup when it execs (a shell writes its own pid to
     /// cgroup.procs, then execs the program), so even its first socket belongs to the cgroup.
     /// </summary>

@@ -20,12 +20,10 @@ public static partial class Wrk
     public static WrkResult Run(string? cgroup, string netns, string url, int connections, int threads, TimeSpan duration, params string[] extra)
     {
         using var p = NetNs.StartIn(cgroup, netns, "wrk", [$"-t{threads}", $"-c{connections}", $"-d{(int)duration.TotalSeconds}s", "--latency", .. extra, url]);
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
+        p.WaitForExit(Timeout.InfiniteTimeSpan);
         if (p.ExitCode != 0)
-            throw new ToolException($"wrk failed (exit {p.ExitCode}): {error.Trim()} (install wrk: scripts/install-deps.sh)");
-        return Parse(output.Result);
+            throw new ToolException($"wrk failed (exit {p.ExitCode}): {p.Stderr.Trim()} (install wrk: scripts/install-deps.sh)");
+        return Parse(p.Stdout);
     }
 
     public static WrkResult Parse(string output)

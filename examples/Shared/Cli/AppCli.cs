@@ -24,6 +24,7 @@ public static class AppCli
 
     public static int Run(RootCommand root, string[] args, string app, Func<Exception, string?> explain)
     {
+        Terminal.Configure();
         var parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)
         {

@@ -16,18 +16,18 @@ public static partial class NetNs
     /// <summary>Creates namespace <paramref name="name"/> with its loopback up.</summary>
     public static void Add(string name)
     {
-        Shell.Run("ip", "netns", "add", name);
-        Shell.Run("ip", "-n", name, "link", "set", "lo", "up");
+        Tool.Run("ip", "netns", "add", name);
+        Tool.Run("ip", "-n", name, "link", "set", "lo", "up");
     }
 
     /// <summary>Kills what still runs in <paramref name="name"/> and deletes it (no error when it is already gone).</summary>
     public static void Delete(string name)
     {
-        var pids = Shell.TryRun("ip", "netns", "pids", name);
+        var pids = Tool.TryRun("ip", "netns", "pids", name);
         foreach (var line in pids.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             if (int.TryParse(line.Trim(), out var pid) && pid != Environment.ProcessId)
                 try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
-        Shell.TryRun("ip", "netns", "del", name);
+        Tool.TryRun("ip", "netns", "del", name);
     }
 
     /// <summary>
@@ -35,12 +35,12 @@ public static partial class NetNs
     /// execs, so even the program's first socket belongs to it) and inside namespace <paramref name="netns"/> when given.
     /// The cgroup is joined before `ip netns exec`, which remounts /sys and would hide the cgroup file system.
     /// </summary>
-    public static Process StartIn(string? cgroup, string? netns, string file, params string[] args)
+    public static RunningTool StartIn(string? cgroup, string? netns, string file, params string[] args)
     {
         var inner = netns is null ? [file, .. args] : new[] { "ip", "netns", "exec", netns, file }.Concat(args).ToArray();
         if (cgroup is null)
-            return Shell.Start(inner[0], inner[1..]);
-        return Shell.Start("/bin/sh", ["-c", "echo $$ > \"$0\" && exec \"$@\"", Path.Combine(cgroup, "cgroup.procs"), .. inner]);
+            return Tool.Start(inner[0], inner[1..]);
+        return Tool.Start("/bin/sh", ["-c", "echo $$ > \"$0\" && exec \"$@\"", Path.Combine(cgroup, "cgroup.procs"), .. inner]);
     }
 
     /// <summary>Runs <paramref name="work"/> inside <paramref name="netns"/> (here when null) and returns its result.</summary>

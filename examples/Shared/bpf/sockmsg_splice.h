@@ -131,21 +131,9 @@ struct {
 	SPLICE_PINNING
 } sock_hash SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SPLICE_STATS_SIZE);
-	__type(key, __u32);
-	__type(value, __u64);
-	SPLICE_PINNING
-} stats SEC(".maps");
-
-static __always_inline void count(__u32 stat, __u64 n)
-{
-	__u64 *v = bpf_map_lookup_elem(&stats, &stat);
-
-	if (v)
-		*v += n; /* per-CPU slot, and programs do not nest on one CPU: no atomics needed */
-}
+#define STATS_SIZE SPLICE_STATS_SIZE
+#define STATS_PINNING SPLICE_PINNING
+#include "stat_counters.h"
 
 /* ::ffff:a.b.c.d from a network-order IPv4 address. */
 static __always_inline void v4_mapped(__u32 out[4], __u32 ip4)
@@ -216,9 +204,9 @@ static __always_inline void pull_for_pass(struct sk_msg_md *msg, __u32 size)
 	if (!pass_pull_max_bytes || size <= 1 || size > pass_pull_max_bytes)
 		return;
 	if (bpf_msg_pull_data(msg, 0, size, 0) == 0)
-		count(STAT_PASS_PULLED, 1);
+		stat_inc(STAT_PASS_PULLED);
 	else
-		count(STAT_PASS_PULL_FAILED, 1);
+		stat_inc(STAT_PASS_PULL_FAILED);
 }
 
 /* Passes a message to TCP and marks its socket TCP-bound: see Order. */
@@ -258,7 +246,7 @@ static __always_inline void demote_if_outrunning(struct sk_msg_md *msg, struct s
 	}
 	if (++st->small_run >= demote_after_msgs) {
 		st->tcp_bound = 1; /* this message is redirected already; the next ones go to TCP */
-		count(STAT_DEMOTED, 1);
+		stat_inc(STAT_DEMOTED);
 	}
 }
 
@@ -278,16 +266,16 @@ static __always_inline int splice_add(struct bpf_sock_ops *skops)
 		return -1;
 	st = bpf_sk_storage_get(&sock_state, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!st) {
-		count(STAT_SOCKETS_FAILED, 1);
+		stat_inc(STAT_SOCKETS_FAILED);
 		return -1;
 	}
 	st->tcp_bound = skops->data_segs_out > 0;
 	st->small_run = 0;
 	if (bpf_sock_hash_update(skops, &sock_hash, &key, BPF_ANY) == 0) {
-		count(STAT_SOCKETS_ADDED, 1);
+		stat_inc(STAT_SOCKETS_ADDED);
 		return 0;
 	}
-	count(STAT_SOCKETS_FAILED, 1);
+	stat_inc(STAT_SOCKETS_FAILED);
 	return -1;
 }
 
@@ -305,22 +293,22 @@ static __always_inline int splice_msg(struct sk_msg_md *msg)
 	if (!st) {
 		/* Every socket in the map got its state in splice_add; without one there is no way to
 		 * remember a pass, so this socket only ever passes. */
-		count(STAT_NO_STATE, 1);
+		stat_inc(STAT_NO_STATE);
 		pull_for_pass(msg, size);
 		return SK_PASS;
 	}
 	if (st->tcp_bound) {
-		count(STAT_PASSED_TCP_BOUND, 1);
-		count(STAT_PASSED_TCP_BOUND_BYTES, size);
+		stat_inc(STAT_PASSED_TCP_BOUND);
+		stat_add(STAT_PASSED_TCP_BOUND_BYTES, size);
 		pull_for_pass(msg, size);
 		return SK_PASS;
 	}
 	if (FILL_KEY(&self, msg) < 0) {
-		count(STAT_PASSED_FAMILY, 1);
+		stat_inc(STAT_PASSED_FAMILY);
 		return pass_to_tcp(msg, st, size);
 	}
 	if (redirect_max_bytes && size > redirect_max_bytes) {
-		count(STAT_PASSED_LARGE, 1);
+		stat_inc(STAT_PASSED_LARGE);
 		return pass_to_tcp(msg, st, size);
 	}
 	/* The peer's key is this socket's key seen from the other end. */
@@ -333,12 +321,12 @@ static __always_inline int splice_msg(struct sk_msg_md *msg)
 	/* SK_DROP from the helper means "no such peer" (remote, outside the cgroup, or not in the map yet):
 	 * the message must then go out through TCP as usual, never be dropped. */
 	if (bpf_msg_redirect_hash(msg, &sock_hash, &peer, BPF_F_INGRESS) != SK_PASS) {
-		count(STAT_PASSED_NO_PEER, 1);
-		count(STAT_PASSED_NO_PEER_BYTES, size);
+		stat_inc(STAT_PASSED_NO_PEER);
+		stat_add(STAT_PASSED_NO_PEER_BYTES, size);
 		return pass_to_tcp(msg, st, size);
 	}
-	count(STAT_REDIRECTED_MSGS, 1);
-	count(STAT_REDIRECTED_BYTES, size);
+	stat_inc(STAT_REDIRECTED_MSGS);
+	stat_add(STAT_REDIRECTED_BYTES, size);
 	demote_if_outrunning(msg, st, size);
 	return SK_PASS;
 }

@@ -1,43 +1,29 @@
+using System.Text.Json;
 using Ebpf.Maps;
+using MeshStat = Ebpf.Examples.MeshAccel.MeshAccelSkel.MeshStat;
+using SpliceStat = Ebpf.Examples.MeshAccel.MeshAccelSkel.SpliceStat;
 
 namespace Ebpf.Examples.MeshAccel.Agent;
 
-/// <summary>The counters of mesh-accel.bpf.c's stats map, in its order (sockmsg_splice.h's first, then mesh_stat's).</summary>
-internal enum MeshStat
-{
-    SplicedMessages,
-    SplicedBytes,
-    PassedNoPeer,
-    PassedNoPeerBytes,
-    PassedFamily,
-    PassedLarge,
-    SocketsAdded,
-    SocketsFailed,
-    PassPulled,
-    PassPullFailed,
-    PassedTcpBound,
-    PassedTcpBoundBytes,
-    Demoted,
-    NoState,
-    ConnectOutbound,
-    ConnectInbound,
-    ConnectSelf,
-    ConnectBypassed,
-    OrigRekeyed,
-    OrigFreed,
-    SockoptAnswered,
-    SockoptMissed,
-    OrigFull,
-}
-
-/// <summary>A reading of every counter, summed over CPUs.</summary>
+/// <summary>
+/// A reading of every counter of mesh-accel.bpf.c's stats map, summed over CPUs. The indices are the C enums, generated
+/// into the skeleton through the item's Types: <see cref="SpliceStat"/> (sockmsg_splice.h's counters) and then
+/// <see cref="MeshStat"/> (mesh-accel's own, numbered on from SPLICE_STAT_COUNT).
+/// </summary>
 internal sealed record MeshStats(IReadOnlyList<ulong> Values)
 {
-    public static readonly int Count = Enum.GetValues<MeshStat>().Length;
+    /// <summary>Slots the program uses (MESH_STAT_COUNT).</summary>
+    public static int Count => (int)MeshStat.MeshStatCount;
+
+    /// <summary>Every counter, in map order, with its C name without STAT_, kebab-case ("connect-outbound").</summary>
+    private static readonly (string Name, int Index)[] All =
+        [.. Counters(SpliceStat.SpliceStatCount), .. Counters(MeshStat.MeshStatCount)];
+
+    public ulong this[SpliceStat s] => Values[(int)s];
 
     public ulong this[MeshStat s] => Values[(int)s];
 
-    public ulong Redirected => this[MeshStat.ConnectOutbound] + this[MeshStat.ConnectInbound] + this[MeshStat.ConnectSelf];
+    public ulong Redirected => this[MeshStat.StatConnectOutbound] + this[MeshStat.StatConnectInbound] + this[MeshStat.StatConnectSelf];
 
     public static MeshStats Read(PerCpuArrayMap<ulong> map) =>
         new(Enumerable.Range(0, Count).Select(i => map.Lookup((uint)i).Aggregate(0UL, (sum, v) => sum + v)).ToArray());
@@ -45,6 +31,10 @@ internal sealed record MeshStats(IReadOnlyList<ulong> Values)
     public MeshStats Since(MeshStats earlier) => new(Values.Zip(earlier.Values, (a, b) => a - b).ToArray());
 
     /// <summary>Name and value of each counter, for --json and tables.</summary>
-    public IEnumerable<(string Name, ulong Value)> Named() =>
-        Enum.GetValues<MeshStat>().Select(s => (System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(s.ToString()), this[s]));
+    public IEnumerable<(string Name, ulong Value)> Named() => All.Select(c => (c.Name, Values[c.Index]));
+
+    // The enum's members but its *_COUNT terminator.
+    private static IEnumerable<(string Name, int Index)> Counters<T>(T count) where T : struct, Enum =>
+        Enum.GetValues<T>().Where(v => !v.Equals(count))
+            .Select(v => (JsonNamingPolicy.KebabCaseLower.ConvertName(v.ToString()["Stat".Length..]), Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -84,8 +84,8 @@ internal static class RunCommand
             var now = MeshStats.Read(plane.Skel.Maps.Stats);
             var d = now.Since(last);
             last = now;
-            Log($"redirected {d[MeshStat.ConnectOutbound]}/{d[MeshStat.ConnectInbound]}/{d[MeshStat.ConnectSelf]}  " +
-                $"orig-dst answered {d[MeshStat.SockoptAnswered]}  spliced {d[MeshStat.SplicedBytes] / 1e6:0.00} MB  bypassed {d[MeshStat.ConnectBypassed]}");
+            Log($"redirected {d[MeshAccelSkel.MeshStat.StatConnectOutbound]}/{d[MeshAccelSkel.MeshStat.StatConnectInbound]}/{d[MeshAccelSkel.MeshStat.StatConnectSelf]}  " +
+                $"orig-dst answered {d[MeshAccelSkel.MeshStat.StatSockoptAnswered]}  spliced {d[MeshAccelSkel.SpliceStat.StatRedirectedBytes] / 1e6:0.00} MB  bypassed {d[MeshAccelSkel.MeshStat.StatConnectBypassed]}");
         }
         stop.Cancel();
         try { watcher.Wait(TimeSpan.FromSeconds(5)); }

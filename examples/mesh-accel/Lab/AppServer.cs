@@ -19,7 +19,8 @@ internal static class AppServer
         var conf = Path.Combine(dir, "nginx.conf");
         File.WriteAllText(conf, Config(dir, host.Role));
         // nginx daemonises, writes its master's pid to dir/nginx.pid; it runs in the host's cgroup like any pod process.
-        NetNs.StartIn(host.Cgroup, host.Netns, "nginx", "-p", dir, "-c", conf, "-e", Path.Combine(dir, "error.log")).WaitForExit();
+        using (var start = NetNs.StartIn(host.Cgroup, host.Netns, "nginx", "-p", dir, "-c", conf, "-e", Path.Combine(dir, "error.log")))
+            start.WaitForExit(Timeout.InfiniteTimeSpan);
         for (var i = 0; i < 100 && PidOf(dir) is null; i++)
             Thread.Sleep(50);
         if (PidOf(dir) is null)

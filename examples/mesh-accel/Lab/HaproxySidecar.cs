@@ -28,7 +28,7 @@ internal static class HaproxySidecar
             exec ip netns exec '{pod.Netns}' haproxy -db -f '{conf}' >> '{LogPath(dir)}' 2>&1 < /dev/null
 
             """);
-        Shell.Run("setsid", "-f", "/bin/sh", script);
+        Tool.Run("setsid", "-f", "/bin/sh", script);
         for (var i = 0; i < 100; i++)
         {
             if (Listening(pod, 15001) && Listening(pod, 15006))
@@ -47,7 +47,7 @@ internal static class HaproxySidecar
     }
 
     private static bool Listening(LabHost pod, int port) =>
-        Shell.TryRun("ip", "netns", "exec", pod.Netns, "ss", "-Hltn", $"sport = :{port}").Stdout.Trim().Length > 0;
+        Tool.TryRun("ip", "netns", "exec", pod.Netns, "ss", "-Hltn", $"sport = :{port}").Stdout.Trim().Length > 0;
 
     /// <summary>One parsed log line: which listener, the accepted socket's local address, and where HAProxy connected.</summary>
     public sealed record LogLine(string Listener, string Client, string Accepted, string Server);

@@ -68,7 +68,7 @@ internal static class IstioIptables
         {
             var file = Path.Combine(workDir, tool + ".rules");
             File.WriteAllText(file, Rules(pod, family));
-            Shell.Run("ip", "netns", "exec", netns, tool, "-n", file);
+            Tool.Run("ip", "netns", "exec", netns, tool, "-n", file);
         }
     }
 }

@@ -119,26 +119,26 @@ internal sealed class MeshLab(LabLayout layout)
     {
         var node = Layout.Node.Netns;
         NetNs.Add(node);
-        Shell.Run("ip", "-n", node, "link", "add", LabLayout.Bridge, "type", "bridge");
-        Shell.Run("ip", "-n", node, "link", "set", LabLayout.Bridge, "up");
+        Tool.Run("ip", "-n", node, "link", "add", LabLayout.Bridge, "type", "bridge");
+        Tool.Run("ip", "-n", node, "link", "set", LabLayout.Bridge, "up");
         // A switch does not run bridged frames through the IP firewall; where br_netfilter is present it would (-e: absent is fine).
-        Shell.InNetns(node, "sysctl", "-q", "-e", "-w", "net.bridge.bridge-nf-call-iptables=0", "net.bridge.bridge-nf-call-ip6tables=0");
+        Tool.InNetns(node, "sysctl", "-q", "-e", "-w", "net.bridge.bridge-nf-call-iptables=0", "net.bridge.bridge-nf-call-ip6tables=0");
         AddAddresses(node, LabLayout.Bridge, Layout.Node);
         foreach (var h in Layout.Cabled)
         {
             NetNs.Add(h.Netns);
-            Shell.Run("ip", "-n", node, "link", "add", h.Role, "type", "veth", "peer", "name", LabHost.Interface, "netns", h.Netns);
-            Shell.Run("ip", "-n", node, "link", "set", h.Role, "master", LabLayout.Bridge, "up");
+            Tool.Run("ip", "-n", node, "link", "add", h.Role, "type", "veth", "peer", "name", LabHost.Interface, "netns", h.Netns);
+            Tool.Run("ip", "-n", node, "link", "set", h.Role, "master", LabLayout.Bridge, "up");
             AddAddresses(h.Netns, LabHost.Interface, h);
-            Shell.Run("ip", "-n", h.Netns, "link", "set", LabHost.Interface, "up");
+            Tool.Run("ip", "-n", h.Netns, "link", "set", LabHost.Interface, "up");
         }
     }
 
     private static void AddAddresses(string netns, string dev, LabHost h)
     {
-        Shell.Run("ip", "-n", netns, "addr", "add", $"{h.Ipv4}/{LabLayout.PrefixLength4}", "dev", dev);
+        Tool.Run("ip", "-n", netns, "addr", "add", $"{h.Ipv4}/{LabLayout.PrefixLength4}", "dev", dev);
         // nodad: usable at once, no duplicate-address detection wait.
-        Shell.Run("ip", "-n", netns, "addr", "add", $"{h.Ipv6}/{LabLayout.PrefixLength6}", "dev", dev, "nodad");
+        Tool.Run("ip", "-n", netns, "addr", "add", $"{h.Ipv6}/{LabLayout.PrefixLength6}", "dev", dev, "nodad");
     }
 
     /// <summary>The lab's hosts and ports as a reader of a pods file cannot see them: for messages.</summary>

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Ebpf.Examples.Sockredir.Bench;
 
 /// <summary>
-/// The report as a console table, Markdown and JSON. Figures are medians of rounds; ratios (x) are redirected / plain
+/// The report as console tables, Markdown and JSON. Figures are medians of rounds; ratios (x) are redirected / plain
 /// (latency: plain / redirected, so higher is better everywhere), the median of the rounds' own ratios.
 /// </summary>
 internal static class BenchFormat
@@ -20,14 +22,29 @@ internal static class BenchFormat
         "-N p50 plain", "redir", "x", "-N p99 plain", "redir", "-N tps plain", "redir", "x",
     ];
 
-    public static string Table(BenchReport r)
+    /// <summary>Where the latency columns start in <see cref="Header"/>: the console shows them as a second table.</summary>
+    private const int LatencyFrom = 8;
+
+    /// <summary>
+    /// The report for the terminal (Spectre.Console): throughput and latency as two tables, each row starting with the
+    /// size, so that the 22 columns fit a terminal.
+    /// </summary>
+    public static IRenderable Tables(BenchReport r)
     {
-        var rows = Rows(r).Prepend(Header).ToList();
-        var widths = Enumerable.Range(0, Header.Length).Select(i => rows.Max(row => row[i].Length)).ToArray();
-        var sb = new StringBuilder();
+        var rows = Rows(r).ToList();
+        int[] throughput = [.. Enumerable.Range(0, LatencyFrom)];
+        int[] latency = [0, .. Enumerable.Range(LatencyFrom, Header.Length - LatencyFrom)];
+        return new Rows(Part("throughput, Mbit/s (iperf3)", throughput, rows), Part("latency, round trip", latency, rows));
+    }
+
+    private static Table Part(string title, int[] columns, List<string[]> rows)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title(title);
+        foreach (var i in columns)
+            table.AddColumn(i == 0 ? new TableColumn(Header[i]) : Terminal.Figure(Header[i]));
         foreach (var row in rows)
-            sb.AppendLine(string.Join("  ", row.Select((cell, i) => i == 0 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))));
-        return sb.ToString();
+            table.AddRow(columns.Select(i => Markup.Escape(row[i])).ToArray());
+        return table;
     }
 
     public static string Markdown(BenchReport r)

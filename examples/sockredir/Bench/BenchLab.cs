@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ebpf.Examples.Sockredir.Linux;
 using Ebpf.Examples.Sockredir.Redirector;
 
@@ -13,7 +12,7 @@ namespace Ebpf.Examples.Sockredir.Bench;
 internal sealed class BenchLab : IDisposable
 {
     private readonly string home;
-    private readonly List<Process> started = [];
+    private readonly List<RunningTool> started = [];
 
     public BenchLab(SocketRedirector redirector)
     {
@@ -49,7 +48,7 @@ internal sealed class BenchLab : IDisposable
     /// Starts a process inside the lab's namespace and the chosen cgroup, pinned to <paramref name="cpu"/> when given;
     /// killed on Dispose if still running.
     /// </summary>
-    public Process Start(bool redirected, int? cpu, string file, params string[] args)
+    public RunningTool Start(bool redirected, int? cpu, string file, params string[] args)
     {
         var (pinnedFile, pinnedArgs) = Placement.On(cpu, file, args);
         var p = NetNs.StartIn(CgroupFor(redirected), Netns, pinnedFile, pinnedArgs);
@@ -58,30 +57,15 @@ internal sealed class BenchLab : IDisposable
         return p;
     }
 
-    /// <summary>Ends a server that does not end by itself (sockperf's serves clients until killed).</summary>
-    public static void Stop(Process server)
-    {
-        try
-        {
-            if (!server.HasExited)
-                server.Kill(entireProcessTree: true);
-            server.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-    }
-
     /// <summary>Waits until something listens on TCP <paramref name="port"/> in the lab's namespace.</summary>
-    public void WaitForListener(int port, Process server)
+    public void WaitForListener(int port, RunningTool server)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < deadline)
         {
             if (server.HasExited)
-                throw new ToolException($"the server for port {port} exited early: {server.StandardError.ReadToEnd().Trim()}");
-            if (Shell.TryRun("ip", "netns", "exec", Netns, "ss", "-Hltn", $"sport = :{port}").Stdout.Trim().Length > 0)
+                throw new ToolException($"the server for port {port} exited early: {server.Stderr.Trim()}");
+            if (Tool.TryRun("ip", "netns", "exec", Netns, "ss", "-Hltn", $"sport = :{port}").Stdout.Trim().Length > 0)
                 return;
             Thread.Sleep(20);
         }
@@ -94,8 +78,7 @@ internal sealed class BenchLab : IDisposable
         {
             foreach (var p in started)
             {
-                Stop(p);
-                p.Dispose();
+                p.Dispose(); // kills it if it still runs
             }
             started.Clear();
         }

@@ -21,30 +21,33 @@ internal sealed record BenchOptions(IReadOnlyList<int> Sizes, TimeSpan Throughpu
 /// ratio the median of the rounds' ratios (<see cref="PairedRatios"/>): single iperf3 runs are bimodal on a VM (seen:
 /// 9 or 22 Gbit/s for the same redirected run at 16 KiB; 115 or 230 Mbit/s for both paths at 64 B with TCP_NODELAY).
 /// </summary>
-internal sealed class BenchRunner(SocketRedirector redirector, BenchOptions options, TextWriter progress)
+internal sealed class BenchRunner(SocketRedirector redirector, BenchOptions options)
 {
     private int nextPort = 20000;
 
-    public BenchReport Run()
+    /// <summary>Measurements in a run: plain and redirected, for each size, in each round.</summary>
+    public int Steps => options.Sizes.Count * options.Rounds * 2;
+
+    /// <summary>Measures every size; <paramref name="step"/> is told as each measurement starts (for a progress display).</summary>
+    public BenchReport Run(Action<string> step)
     {
         using var lab = new BenchLab(redirector);
         var started = DateTime.UtcNow;
         var results = new List<SizeResult>();
         foreach (var size in options.Sizes)
         {
-            progress.Write($"  {size,8} B:");
             var plain = new List<ModeFigures>();
             var redirected = new List<ModeFigures>();
             var before = redirector.ReadStats();
             for (var round = 0; round < options.Rounds; round++)
             {
-                progress.Write(" plain");
+                var of = options.Rounds > 1 ? $", round {round + 1}/{options.Rounds}" : "";
+                step($"{size} B plain{of}");
                 plain.Add(Measure(lab, redirected: false, size));
-                progress.Write(", redirected" + (round + 1 < options.Rounds ? ";" : ""));
+                step($"{size} B redirected{of}");
                 redirected.Add(Measure(lab, redirected: true, size));
             }
             var delta = redirector.ReadStats().Since(before);
-            progress.WriteLine(delta[StatRedirectedBytes] > 0 ? "" : "  (NOTHING WAS REDIRECTED)");
             results.Add(new SizeResult(size, plain, redirected,
                 delta[StatRedirectedBytes], delta[StatPassedNoPeerBytes] + delta[StatPassedTcpBoundBytes], delta[StatDemoted]));
         }

@@ -19,14 +19,12 @@ internal static class Iperf3
         string[] args = ["-c", "127.0.0.1", "-p", Num(port), "-l", Num(size), "-O", "1",
                          "-t", duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), "-J"];
         using var client = lab.Start(redirected, placement.ClientCpu, "iperf3", noDelay ? [.. args, "-N"] : args);
-        var stdout = client.StandardOutput.ReadToEndAsync();
-        var stderr = client.StandardError.ReadToEndAsync();
         if (!client.WaitForExit(duration + TimeSpan.FromSeconds(30)))
             throw new ToolException($"iperf3 -l {size} did not finish");
-        server.WaitForExit(5000);
-        using var doc = JsonDocument.Parse(stdout.Result);
+        server.WaitForExit(TimeSpan.FromSeconds(5));
+        using var doc = JsonDocument.Parse(client.Stdout);
         if (doc.RootElement.TryGetProperty("error", out var error))
-            throw new ToolException($"iperf3 -l {size} failed: {error.GetString()} {stderr.Result.Trim()}");
+            throw new ToolException($"iperf3 -l {size} failed: {error.GetString()} {client.Stderr.Trim()}");
         return doc.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble();
     }
 

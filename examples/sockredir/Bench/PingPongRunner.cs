@@ -18,14 +18,12 @@ internal static class PingPongRunner
         lab.WaitForListener(port, server);
         using var client = lab.Start(redirected, placement.ClientCpu, file, [.. prefix, "pingpong", "run", "--port", Num(port), "--size", Num(size),
             "--milliseconds", Num((int)duration.TotalMilliseconds), .. nd]);
-        var stdout = client.StandardOutput.ReadToEndAsync();
-        var stderr = client.StandardError.ReadToEndAsync();
         if (!client.WaitForExit(duration + TimeSpan.FromSeconds(60)))
             throw new ToolException($"pingpong -size {size} did not finish");
-        server.WaitForExit(5000);
+        server.WaitForExit(TimeSpan.FromSeconds(5));
         if (client.ExitCode != 0)
-            throw new ToolException($"pingpong --size {size} failed: {stderr.Result.Trim()}");
-        var r = PingPongResult.FromJson(stdout.Result.Trim());
+            throw new ToolException($"pingpong --size {size} failed: {client.Stderr.Trim()}");
+        var r = PingPongResult.FromJson(client.Stdout.Trim());
         return new LatencyFigures("pingpong", r.P50Micros, r.P99Micros, r.TransactionsPerSecond);
     }
 

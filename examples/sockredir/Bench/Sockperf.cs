@@ -26,12 +26,10 @@ internal static partial class Sockperf
         // -t takes whole seconds; sockperf adds its own warm-up (dropped from the figures) before the timed part.
         var seconds = Math.Max(1, (int)Math.Round(duration.TotalSeconds));
         using var client = lab.Start(redirected, placement.ClientCpu, "sockperf", ["ping-pong", .. common, "-m", Num(size), "-t", Num(seconds)]);
-        var stdout = client.StandardOutput.ReadToEndAsync();
-        var stderr = client.StandardError.ReadToEndAsync();
         if (!client.WaitForExit(TimeSpan.FromSeconds(seconds + 30)))
             throw new ToolException($"sockperf ping-pong -m {size} did not finish");
-        var output = stdout.Result + stderr.Result;
-        BenchLab.Stop(server); // else one idle server per run stays until the whole bench ends
+        var output = client.Stdout + client.Stderr;
+        server.Kill(); // else one idle server per run stays until the whole bench ends
         if (client.ExitCode != 0)
             throw new ToolException($"sockperf ping-pong -m {size} failed: {output.Trim()}");
         return Parse(output, size);

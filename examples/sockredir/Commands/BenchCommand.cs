@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ebpf.Examples.Sockredir.Bench;
 using Ebpf.Examples.Sockredir.Redirector;
+using Spectre.Console;
 
 namespace Ebpf.Examples.Sockredir.Commands;
 
@@ -41,10 +42,11 @@ internal static class BenchCommand
         var (sizes, placement) = (options.Sizes, options.Placement);
         using var redirector = new SocketRedirector(settings);
         Console.WriteLine($"sockredir bench: {sizes.Count} sizes, plain loopback TCP then redirected for each, {placement.Describe()}");
-        var report = new BenchRunner(redirector, options, Console.Out).Run();
+        var runner = new BenchRunner(redirector, options);
+        var report = Terminal.WithProgress("sockredir bench", runner.Steps, runner.Run);
 
         Console.WriteLine();
-        Console.Write(BenchFormat.Table(report));
+        AnsiConsole.Write(BenchFormat.Tables(report));
         Console.WriteLine("x: redirected relative to plain (for latency: plain p50 / redirected p50), higher is better, the median of the rounds' ratios;");
         Console.WriteLine("latency is the round trip; -N: TCP_NODELAY;");
         Console.WriteLine("redir %: share of the redirected runs' bytes the program redirected (the rest went to TCP: streams of small writes are demoted).");

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Ebpf.Examples.Sockredir.Linux;
 using Ebpf.Examples.Sockredir.Redirector;
-using static Ebpf.Examples.Sockredir.SockredirSkel.SpliceStat;
+using Spectre.Console;
 
 namespace Ebpf.Examples.Sockredir.Commands;
 
@@ -14,6 +13,9 @@ namespace Ebpf.Examples.Sockredir.Commands;
 /// </summary>
 internal static class RunCommand
 {
+    /// <summary>Seconds the live view keeps on screen.</summary>
+    private const int LiveRows = 10;
+
     public static Command Create()
     {
         var cgroup = new Option<string?>("--cgroup")
@@ -87,36 +89,45 @@ internal static class RunCommand
                           (cgroup == Cgroups.Root() ? " (the whole machine)" : "") +
                           "; connections made from now on; Ctrl+C to stop");
 
-        // Passed to TCP, by reason: "no peer" (remote, outside the cgroup), "after TCP" (the socket already sent through
-        // TCP, or was demoted for small writes: it stays on TCP to keep bytes in order), "other" (other family, size limit).
-        Console.WriteLine("                    redirected            passed to TCP, msg/s");
-        Console.WriteLine("    time  sockets       msg/s      MB/s    no peer  after TCP    other  demoted  pulled/s");
+        // Every second: on a terminal a live table of the latest rows, otherwise (a log, a pipe) one line.
+        var live = Terminal.IsLive;
+        var recent = new Queue<RunRates>();
         var last = redirector.ReadStats();
         var clock = Stopwatch.StartNew();
-        while (!stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
-            last = PrintRow(redirector, last, clock, partial: false);
+        RunRates Read(bool partial)
+        {
+            var now = redirector.ReadStats();
+            var rates = new RunRates(DateTime.Now, redirector.SocketCount(), now.Since(last), clock.Elapsed.TotalSeconds, partial);
+            clock.Restart();
+            last = now;
+            return rates;
+        }
+        if (live)
+            AnsiConsole.Live(RunRates.Table(cgroup, recent)).Start(ctx =>
+            {
+                while (!stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
+                {
+                    recent.Enqueue(Read(partial: false));
+                    if (recent.Count > LiveRows)
+                        recent.Dequeue();
+                    ctx.UpdateTarget(RunRates.Table(cgroup, recent));
+                    ctx.Refresh();
+                }
+            });
+        else
+        {
+            foreach (var line in RunRates.LogHeader)
+                Console.WriteLine(line);
+            while (!stop.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
+                Console.WriteLine(Read(partial: false).Line());
+        }
         // One more reading at stop: whatever moved since the last tick (a short job may have run entirely inside it)
-        // belongs in the last row and in the totals.
-        var final = PrintRow(redirector, last, clock, partial: true);
-        Console.WriteLine($"sockredir: stopping; totals: {final}");
+        // belongs in the totals, and in the last line of a log.
+        var final = Read(partial: true);
+        if (!live)
+            Console.WriteLine(final.Line());
+        Console.WriteLine("sockredir: stopping; totals:");
+        AnsiConsole.Write(RunRates.Totals(last));
         return 0;
-    }
-
-    /// <summary>
-    /// Reads the counters and prints one row of rates since <paramref name="last"/>, over the time the clock says
-    /// has passed (a partial row at stop covers less than a second, and says so). Returns the reading.
-    /// </summary>
-    private static RedirectorStats PrintRow(SocketRedirector redirector, RedirectorStats last, Stopwatch clock, bool partial)
-    {
-        var now = redirector.ReadStats();
-        var seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-3);
-        clock.Restart();
-        var d = now.Since(last);
-        double Rate(ulong v) => v / seconds;
-        Console.WriteLine($"{DateTime.Now:HH:mm:ss}  {redirector.SocketCount(),7}  {Rate(d[StatRedirectedMsgs]),10:0}  {Rate(d[StatRedirectedBytes]) / 1e6,8:0.0}  " +
-                          $"{Rate(d[StatPassedNoPeer]),9:0}  {Rate(d[StatPassedTcpBound]),9:0}  {Rate(d[StatPassedFamily] + d[StatPassedLarge] + d[StatNoState]),7:0}  " +
-                          $"{d[StatDemoted],7}  {Rate(d[StatPassPulled]),8:0}" +
-                          (partial ? string.Create(CultureInfo.InvariantCulture, $"  (last {seconds:0.00} s, until stop)") : ""));
-        return now;
     }
 }

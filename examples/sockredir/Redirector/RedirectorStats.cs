@@ -19,7 +19,9 @@ internal sealed record RedirectorStats(IReadOnlyList<ulong> Values)
     public RedirectorStats Since(RedirectorStats earlier) =>
         new(Values.Select((v, i) => v - (i < earlier.Values.Count ? earlier.Values[i] : 0)).ToArray());
 
-    /// <summary>`RedirectedMsgs=1, RedirectedBytes=2, ...`: the C names without their STAT_ prefix.</summary>
-    public override string ToString() =>
-        string.Join(", ", All.Select(s => $"{s.ToString()["Stat".Length..]}={this[s]}"));
+    /// <summary>Each counter with its C name without the STAT_ prefix ("RedirectedMsgs"), in the map's order.</summary>
+    public IEnumerable<(string Name, ulong Value)> Named() => All.Select(s => (s.ToString()["Stat".Length..], this[s]));
+
+    /// <summary>`RedirectedMsgs=1, RedirectedBytes=2, ...`.</summary>
+    public override string ToString() => string.Join(", ", Named().Select(n => $"{n.Name}={n.Value}"));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Ebpf.Examples.Tcptop.Bench;
@@ -9,14 +8,14 @@ namespace Ebpf.Examples.Tcptop.Bench;
 /// </summary>
 internal sealed class BenchLab : IDisposable
 {
-    private readonly List<Process> started = [];
+    private readonly List<RunningTool> started = [];
 
     public BenchLab(bool pin)
     {
         Pin = pin && Environment.ProcessorCount >= 2;
         Netns = $"tcptop-bench-{Environment.ProcessId}";
         NetNs.Add(Netns);
-        Shell.Run("ip", "-n", Netns, "link", "set", "lo", "up");
+        Tool.Run("ip", "-n", Netns, "link", "set", "lo", "up");
     }
 
     public string Netns { get; }
@@ -24,7 +23,7 @@ internal sealed class BenchLab : IDisposable
     public const int ClientCpu = 0, ServerCpu = 1;
 
     /// <summary>Starts a tool in the namespace, on <paramref name="cpu"/> when pinning.</summary>
-    public Process Start(int cpu, string file, params string[] args)
+    public RunningTool Start(int cpu, string file, params string[] args)
     {
         string[] command = Pin ? ["taskset", "-c", cpu.ToString(CultureInfo.InvariantCulture), file, .. args] : [file, .. args];
         var p = NetNs.StartIn(null, Netns, command[0], command[1..]);
@@ -33,14 +32,14 @@ internal sealed class BenchLab : IDisposable
     }
 
     /// <summary>Waits until something listens on <paramref name="port"/> in the namespace.</summary>
-    public void WaitForListener(int port, Process server)
+    public void WaitForListener(int port, RunningTool server)
     {
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (DateTime.UtcNow < until)
         {
             if (server.HasExited)
-                throw new ToolException($"the server for port {port} exited: {server.StandardError.ReadToEnd().Trim()}");
-            var ss = Shell.TryRun("ip", "netns", "exec", Netns, "ss", "-Htln", $"sport = :{port}");
+                throw new ToolException($"the server for port {port} exited: {server.Stderr.Trim()}");
+            var ss = Tool.TryRun("ip", "netns", "exec", Netns, "ss", "-Htln", $"sport = :{port}");
             if (ss.ExitCode == 0 && ss.Stdout.Trim().Length > 0)
                 return;
             Thread.Sleep(50);
@@ -48,25 +47,11 @@ internal sealed class BenchLab : IDisposable
         throw new ToolException($"nothing listens on port {port} in {Netns}");
     }
 
-    public static void Stop(Process p)
-    {
-        try
-        {
-            if (!p.HasExited)
-                p.Kill(entireProcessTree: true);
-            p.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
-
     public void Dispose()
     {
         foreach (var p in started)
         {
-            Stop(p);
-            p.Dispose();
+            p.Dispose(); // kills it if it still runs
         }
         NetNs.Delete(Netns);
     }

@@ -41,9 +41,16 @@ internal sealed record BenchResults(
     public double P99Without => Median(Rounds.Select(r => r.Without.P99Microseconds));
 
     /// <summary>Send and receive programs together: the cost of one counted socket call.</summary>
-    public double NanosecondsPerEvent =>
-        EventCosts.Where(c => c.Program is "send" or "recv").Sum(c => c.NanosecondsPerRun * c.Runs) /
-        Math.Max(1, EventCosts.Where(c => c.Program is "send" or "recv").Sum(c => (double)c.Runs));
+    public double NanosecondsPerEvent => PerRun("send", "recv");
+
+    /// <summary>The empty programs on the same hooks in the same run: the trampoline's and the statistics' own share.</summary>
+    public double FloorNanosecondsPerEvent => PerRun("floor send", "floor recv");
+
+    private double PerRun(string send, string recv)
+    {
+        var costs = EventCosts.Where(c => c.Program == send || c.Program == recv).ToArray();
+        return costs.Sum(c => c.NanosecondsPerRun * c.Runs) / Math.Max(1, costs.Sum(c => (double)c.Runs));
+    }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

@@ -53,16 +53,23 @@ internal static class OverheadBench
         return new TrafficFigures(small, large, p50, p99);
     }
 
+    // tcptop's programs and the empty floor programs (Bench/hook_floor.bpf.c) run on the same events of one iperf3 run,
+    // each timed by the kernel on its own.
     private static IReadOnlyList<EventCost> EventCosts(BenchLab lab, TimeSpan seconds)
     {
         using var tracer = new TcpTracer(new TracerOptions());
+        using var floor = HookFloorSkel.Open();
+        floor.Load();
+        using var floorSend = floor.Programs.FloorSend.Attach();
+        using var floorRecv = floor.Programs.FloorRecv.Attach();
+        (string Name, BpfProgram Program)[] programs = [.. tracer.Programs, ("floor send", floor.Programs.FloorSend), ("floor recv", floor.Programs.FloorRecv)];
         using var stats = BpfStats.Enable();
-        var before = tracer.Programs.ToDictionary(p => p.Name, p => p.Program.RunStatistics);
+        var before = programs.Select(p => p.Program.RunStatistics).ToArray();
         TrafficTools.Iperf3(lab, BasePort - 1, 64, noDelay: true, seconds);
-        return tracer.Programs.Select(p =>
+        return programs.Select((p, i) =>
         {
             var (runs, time) = p.Program.RunStatistics;
-            var (runs0, time0) = before[p.Name];
+            var (runs0, time0) = before[i];
             var n = runs - runs0;
             return new EventCost(p.Name, n, n == 0 ? 0 : (time - time0).TotalNanoseconds / n);
         }).ToArray();

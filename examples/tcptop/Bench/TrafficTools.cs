@@ -15,11 +15,10 @@ internal static partial class TrafficTools
         // -O 1: the first second (slow start, buffer autotuning) is not counted.
         string[] args = ["-c", "127.0.0.1", "-p", Num(port), "-l", Num(size), "-O", "1", "-t", Num((int)Math.Max(1, duration.TotalSeconds)), "-J"];
         using var client = lab.Start(BenchLab.ClientCpu, "iperf3", noDelay ? [.. args, "-N"] : args);
-        var stdout = client.StandardOutput.ReadToEndAsync();
         if (!client.WaitForExit(duration + TimeSpan.FromSeconds(30)))
             throw new ToolException($"iperf3 -l {size} did not finish");
-        server.WaitForExit(5000);
-        using var doc = JsonDocument.Parse(stdout.Result);
+        server.WaitForExit(TimeSpan.FromSeconds(5));
+        using var doc = JsonDocument.Parse(client.Stdout);
         if (doc.RootElement.TryGetProperty("error", out var error))
             throw new ToolException($"iperf3 -l {size} failed: {error.GetString()}");
         return doc.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble();
@@ -32,12 +31,10 @@ internal static partial class TrafficTools
         using var server = lab.Start(BenchLab.ServerCpu, "sockperf", ["server", .. common]);
         lab.WaitForListener(port, server);
         using var client = lab.Start(BenchLab.ClientCpu, "sockperf", ["ping-pong", .. common, "-m", Num(size), "-t", Num((int)Math.Max(1, duration.TotalSeconds))]);
-        var stdout = client.StandardOutput.ReadToEndAsync();
-        var stderr = client.StandardError.ReadToEndAsync();
         if (!client.WaitForExit(duration + TimeSpan.FromSeconds(30)))
             throw new ToolException($"sockperf -m {size} did not finish");
-        BenchLab.Stop(server);
-        var output = stdout.Result + stderr.Result;
+        server.Kill();
+        var output = client.Stdout + client.Stderr;
         var p50 = Percentile("50.000").Match(output);
         var p99 = Percentile("99.000").Match(output);
         if (!p50.Success || !p99.Success)

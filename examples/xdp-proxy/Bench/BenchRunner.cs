@@ -30,7 +30,11 @@ public sealed record BenchRow(
 /// </summary>
 internal sealed class BenchRunner(LabLayout layout, BenchSettings settings, TextWriter log)
 {
-    public IReadOnlyList<BenchRow> Run()
+    /// <summary>Measurements in a run: each of the four paths once per round.</summary>
+    public int Steps => settings.Rounds * 4;
+
+    /// <summary>Measures every path; <paramref name="step"/> is told as each measurement starts (for a progress display).</summary>
+    public IReadOnlyList<BenchRow> Run(Action<string> step)
     {
         var paths = new (string Name, Func<BenchRow> Measure)[]
         {
@@ -44,7 +48,7 @@ internal sealed class BenchRunner(LabLayout layout, BenchSettings settings, Text
         for (var round = 0; round < settings.Rounds; round++)
             foreach (var (name, measure) in paths)
             {
-                log.WriteLine($"bench: round {round + 1}/{settings.Rounds}: {name} ...");
+                step($"round {round + 1}/{settings.Rounds}: {name}");
                 var row = measure();
                 log.WriteLine($"bench:   {row.RequestsPerSecond:F0} req/s, p50 {row.P50Ms:F2} ms, p99 {row.P99Ms:F2} ms");
                 results[name].Add(row);
@@ -110,5 +114,5 @@ internal sealed class BenchRunner(LabLayout layout, BenchSettings settings, Text
     }
 
     private static IEnumerable<int> NetnsPids(string netns) =>
-        Shell.Run("ip", "netns", "pids", netns).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse);
+        Tool.Run("ip", "netns", "pids", netns).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse);
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ebpf.Examples.XdpProxy.Bench;
 using Ebpf.Examples.XdpProxy.Lab;
+using Spectre.Console;
 
 namespace Ebpf.Examples.XdpProxy.Commands;
 
@@ -35,14 +36,15 @@ internal static class BenchCommand
         }
         try
         {
-            var rows = new BenchRunner(lab.Layout, settings, Console.Error).Run();
+            // Each round's figures go to stderr as they come when there is no progress bar to draw over.
+            var runner = new BenchRunner(lab.Layout, settings, Terminal.IsLive ? TextWriter.Null : Console.Error);
+            var rows = Terminal.WithProgress("bench", runner.Steps, runner.Run);
             var report = BenchReport.Create(rows, settings, "dotnet run --project examples/xdp-proxy -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
-            var markdown = BenchReport.Markdown(report);
-            Console.Write(markdown);
+            AnsiConsole.Write(BenchReport.Table(report));
             if (outDir is { } dir)
             {
                 Directory.CreateDirectory(dir);
-                File.WriteAllText(Path.Combine(dir, "xdp-proxy-bench.md"), markdown);
+                File.WriteAllText(Path.Combine(dir, "xdp-proxy-bench.md"), BenchReport.Markdown(report));
                 File.WriteAllText(Path.Combine(dir, "xdp-proxy-bench.json"), BenchReport.Json(report));
                 Console.Error.WriteLine($"bench: wrote {Path.Combine(dir, "xdp-proxy-bench.md")} and .json");
             }

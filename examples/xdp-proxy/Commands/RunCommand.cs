@@ -6,10 +6,11 @@ using System.Text.Json;
 using Ebpf.Examples.XdpProxy.ControlPlane;
 using Ebpf.Examples.XdpProxy.DataPlane;
 using Ebpf.Links;
+using Spectre.Console;
 
 namespace Ebpf.Examples.XdpProxy.Commands;
 
-/// <summary>`run`: attach, print per-backend counters every second, detach on Ctrl+C or SIGTERM.</summary>
+/// <summary>`run`: attach, show per-backend counters every second (a live table on a terminal), detach on Ctrl+C or SIGTERM.</summary>
 internal static class RunCommand
 {
     public static Command Create()
@@ -55,22 +56,36 @@ internal static class RunCommand
                           $"{(options.Netns is null ? "" : $" in {options.Netns}")} ({options.Mode.ToString().ToLowerInvariant()} mode), " +
                           $"source {balancer.SnatAddress}, backends {string.Join(", ", options.Backends)}; Ctrl+C to stop");
 
+        // Every second: on a terminal a live table, otherwise (a log, a pipe) one line.
         var previous = balancer.Snapshot();
         var clock = Stopwatch.StartNew();
-        while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
+        void Tick(Action<BalancerSnapshot, BalancerSnapshot> show)
         {
-            foreach (var problem in balancer.RefreshNeighbours())
-                Console.Error.WriteLine($"xdp-proxy: warning: {problem}");
-            var now = balancer.Snapshot();
-            Console.WriteLine(StatsFormat.PerSecond(previous, now, clock.Elapsed, partial: false));
-            clock.Restart();
-            previous = now;
+            while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
+            {
+                foreach (var problem in balancer.RefreshNeighbours())
+                    Console.Error.WriteLine($"xdp-proxy: warning: {problem}");
+                var now = balancer.Snapshot();
+                show(previous, now);
+                clock.Restart();
+                previous = now;
+            }
         }
-        // One more reading at stop, still attached: what passed since the last tick belongs in the last row and the totals.
+        if (Terminal.IsLive)
+            AnsiConsole.Live(StatsFormat.Rates(previous, previous, TimeSpan.Zero)).Start(ctx => Tick((before, now) =>
+            {
+                ctx.UpdateTarget(StatsFormat.Rates(before, now, clock.Elapsed));
+                ctx.Refresh();
+            }));
+        else
+            Tick((before, now) => Console.WriteLine(StatsFormat.PerSecond(before, now, clock.Elapsed, partial: false)));
+        // One more reading at stop, still attached: what passed since the last tick belongs in the totals (and in the
+        // last line of a log).
         var final = balancer.Snapshot();
-        Console.WriteLine(StatsFormat.PerSecond(previous, final, clock.Elapsed, partial: true));
+        if (!Terminal.IsLive)
+            Console.WriteLine(StatsFormat.PerSecond(previous, final, clock.Elapsed, partial: true));
         Console.WriteLine("xdp-proxy: stopping; totals:");
-        Console.Write(StatsFormat.Table(final));
+        AnsiConsole.Write(StatsFormat.Table(final));
         Console.WriteLine("xdp-proxy: detaching");
         return 0;
     }

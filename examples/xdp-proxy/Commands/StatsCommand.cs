@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Ebpf.Examples.XdpProxy.ControlPlane;
+using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Ebpf.Examples.XdpProxy.Commands;
 
@@ -30,39 +32,72 @@ internal static class StatsCommand
             return 0;
         }
         var snapshot = JsonSerializer.Deserialize(json, SnapshotJson.Default.BalancerSnapshot)!;
-        Console.Write(StatsFormat.Table(snapshot));
+        AnsiConsole.Write(StatsFormat.Table(snapshot));
         return 0;
     }
 }
 
+/// <summary>The balancer's counters as Spectre.Console tables (`stats`, and `run`'s live view and totals) and as log lines.</summary>
 internal static class StatsFormat
 {
-    public static string Table(BalancerSnapshot s)
+    /// <summary>
+    /// A line about the balancer, then one row per backend. Figures are plain integers, so a script (or a test) reads
+    /// them back from the rendered table as they were counted.
+    /// </summary>
+    public static IRenderable Table(BalancerSnapshot s)
     {
-        var lines = new List<string>
-        {
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn(Terminal.Figure("slot")).AddColumn("backend").AddColumn("state").AddColumn(Terminal.Figure("table"))
+            .AddColumn(Terminal.Figure("pkts->be")).AddColumn(Terminal.Figure("bytes->be"))
+            .AddColumn(Terminal.Figure("pkts->cl")).AddColumn(Terminal.Figure("bytes->cl"));
+        foreach (var b in s.Backends)
+            table.AddRow(Num(b.Slot), Markup.Escape(b.Backend), Markup.Escape(b.State), Num(b.TableEntries),
+                         Num(b.PacketsToBackend), Num(b.BytesToBackend), Num(b.PacketsToClient), Num(b.BytesToClient));
+        return new Rows(new Text(
             $"{s.Vip} on {s.Interface}{(s.Netns is null ? "" : $" ({s.Netns})")}, {s.Mode} mode, source {s.Snat}; " +
-            $"passed {s.Passed}, dropped: no backend {s.NoBackend}, no NAT port {s.NatExhausted}; program CPU {s.ProgramCpuMs:F1} ms",
-            $"{"slot",4} {"backend",-21} {"state",-8} {"table",6} {"pkts->be",10} {"bytes->be",12} {"pkts->cl",10} {"bytes->cl",12}",
-        };
-        lines.AddRange(s.Backends.Select(b =>
-            $"{b.Slot,4} {b.Backend,-21} {b.State,-8} {b.TableEntries,6} {b.PacketsToBackend,10} {b.BytesToBackend,12} {b.PacketsToClient,10} {b.BytesToClient,12}"));
-        return string.Join('\n', lines) + "\n";
+            string.Create(CultureInfo.InvariantCulture,
+                $"passed {s.Passed}, dropped: no backend {s.NoBackend}, no NAT port {s.NatExhausted}; program CPU {s.ProgramCpuMs:F1} ms")), table);
+    }
+
+    /// <summary>`run`'s live view on a terminal: each backend's packet rates both ways over the last interval, and its totals.</summary>
+    public static IRenderable Rates(BalancerSnapshot before, BalancerSnapshot after, TimeSpan elapsed)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-3);
+        var table = new Table().Border(TableBorder.Simple)
+            .Title(string.Create(CultureInfo.InvariantCulture, $"xdp-proxy  {DateTime.Now:HH:mm:ss}, last {seconds:0.0} s"))
+            .AddColumn("backend").AddColumn("state")
+            .AddColumn(Terminal.Figure("pkt/s in")).AddColumn(Terminal.Figure("pkt/s out"))
+            .AddColumn(Terminal.Figure("pkts in")).AddColumn(Terminal.Figure("pkts out"));
+        foreach (var b in after.Backends)
+        {
+            var p = Previous(before, b);
+            table.AddRow(Markup.Escape(b.Backend), Markup.Escape(b.State),
+                         Rate(b.PacketsToBackend - (p?.PacketsToBackend ?? 0), seconds), Rate(b.PacketsToClient - (p?.PacketsToClient ?? 0), seconds),
+                         Num(b.PacketsToBackend), Num(b.PacketsToClient));
+        }
+        return table;
     }
 
     /// <summary>
-    /// One line per second for `run`: each backend's packet rates both ways over <paramref name="elapsed"/>, and its
-    /// totals; the partial line at stop covers less than a second and says so.
+    /// One line per second for `run` when stdout is not a terminal: each backend's packet rates both ways over
+    /// <paramref name="elapsed"/>, and its totals; the partial line at stop covers less than a second and says so.
     /// </summary>
     public static string PerSecond(BalancerSnapshot before, BalancerSnapshot after, TimeSpan elapsed, bool partial)
     {
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-3);
         return DateTime.Now.ToString("HH:mm:ss ", CultureInfo.InvariantCulture) + string.Join("  ", after.Backends.Select(b =>
         {
-            var p = before.Backends.FirstOrDefault(x => x.Slot == b.Slot && x.Backend == b.Backend);
+            var p = Previous(before, b);
             return string.Create(CultureInfo.InvariantCulture,
-                $"{b.Backend} [{b.State}] {(b.PacketsToBackend - (p?.PacketsToBackend ?? 0)) / seconds:0} pkt/s in, " +
-                $"{(b.PacketsToClient - (p?.PacketsToClient ?? 0)) / seconds:0} pkt/s out (total {b.PacketsToBackend}/{b.PacketsToClient})");
+                $"{b.Backend} [{b.State}] {Rate(b.PacketsToBackend - (p?.PacketsToBackend ?? 0), seconds)} pkt/s in, " +
+                $"{Rate(b.PacketsToClient - (p?.PacketsToClient ?? 0), seconds)} pkt/s out (total {b.PacketsToBackend}/{b.PacketsToClient})");
         })) + (partial ? string.Create(CultureInfo.InvariantCulture, $"  (last {seconds:0.00} s, until stop)") : "");
     }
+
+    private static BackendSnapshot? Previous(BalancerSnapshot before, BackendSnapshot b) =>
+        before.Backends.FirstOrDefault(x => x.Slot == b.Slot && x.Backend == b.Backend);
+
+    private static string Rate(ulong count, double seconds) => (count / seconds).ToString("0", CultureInfo.InvariantCulture);
+
+    private static string Num<T>(T value) where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);
 }

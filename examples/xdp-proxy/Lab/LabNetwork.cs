@@ -41,7 +41,7 @@ internal sealed class LabNetwork(LabLayout layout)
             if (!File.Exists(Path.Combine("/run/netns", ns)))
                 continue;
             KillRemainingProcesses(ns);
-            Shell.Run("ip", "netns", "delete", ns);
+            Tool.Run("ip", "netns", "delete", ns);
             removed.Add(ns);
         }
         foreach (var host in Layout.Hosts)
@@ -65,29 +65,29 @@ internal sealed class LabNetwork(LabLayout layout)
 
     private void CreateNetwork()
     {
-        Shell.Run("ip", "netns", "add", Layout.Switch);
-        Shell.Run("ip", "-n", Layout.Switch, "link", "add", LabLayout.Bridge, "type", "bridge");
-        Shell.Run("ip", "-n", Layout.Switch, "link", "set", LabLayout.Bridge, "up");
+        Tool.Run("ip", "netns", "add", Layout.Switch);
+        Tool.Run("ip", "-n", Layout.Switch, "link", "add", LabLayout.Bridge, "type", "bridge");
+        Tool.Run("ip", "-n", Layout.Switch, "link", "set", LabLayout.Bridge, "up");
         // The bridge stands for an Ethernet switch. Where br_netfilter is loaded (or built in, as on
         // the development kernel) every new namespace starts with bridge-nf-call-* = 1, which runs
         // each bridged frame through the IP/ARP firewall hooks even without a rule (br_nf_* showed up
         // prominently in perf profiles of the benchmark), paid per bridge crossing, for every path.
         // A switch does no such thing. -e: nothing to do where the module is absent.
-        Shell.InNetns(Layout.Switch, "sysctl", "-q", "-e", "-w", "net.bridge.bridge-nf-call-iptables=0",
+        Tool.InNetns(Layout.Switch, "sysctl", "-q", "-e", "-w", "net.bridge.bridge-nf-call-iptables=0",
             "net.bridge.bridge-nf-call-ip6tables=0", "net.bridge.bridge-nf-call-arptables=0");
         foreach (var h in Layout.Hosts)
         {
-            Shell.Run("ip", "netns", "add", h.Netns);
+            Tool.Run("ip", "netns", "add", h.Netns);
             // The bridge side is named after the role; the host side is eth0 with a fixed MAC. One
             // queue per CPU on both ends: native XDP on a veth runs in the receiving queue's NAPI, so
             // with a single queue only one CPU at a time can run the balancer.
             var queues = Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Shell.Run("ip", "-n", Layout.Switch, "link", "add", h.Role, "numtxqueues", queues, "numrxqueues", queues, "type", "veth",
+            Tool.Run("ip", "-n", Layout.Switch, "link", "add", h.Role, "numtxqueues", queues, "numrxqueues", queues, "type", "veth",
                 "peer", "name", LabHost.Interface, "numtxqueues", queues, "numrxqueues", queues, "netns", h.Netns, "address", h.Mac);
-            Shell.Run("ip", "-n", Layout.Switch, "link", "set", h.Role, "master", LabLayout.Bridge, "up");
-            Shell.Run("ip", "-n", h.Netns, "link", "set", "lo", "up");
-            Shell.Run("ip", "-n", h.Netns, "addr", "add", $"{h.Address}/{Layout.PrefixLength}", "dev", LabHost.Interface);
-            Shell.Run("ip", "-n", h.Netns, "link", "set", LabHost.Interface, "up");
+            Tool.Run("ip", "-n", Layout.Switch, "link", "set", h.Role, "master", LabLayout.Bridge, "up");
+            Tool.Run("ip", "-n", h.Netns, "link", "set", "lo", "up");
+            Tool.Run("ip", "-n", h.Netns, "addr", "add", $"{h.Address}/{Layout.PrefixLength}", "dev", LabHost.Interface);
+            Tool.Run("ip", "-n", h.Netns, "link", "set", LabHost.Interface, "up");
             foreach (var (ns, dev) in new[] { (h.Netns, LabHost.Interface), (Layout.Switch, h.Role) })
             {
                 LinkSettings.TxChecksumOff(ns, dev);
@@ -95,21 +95,21 @@ internal sealed class LabNetwork(LabLayout layout)
             }
         }
         LinkSettings.ThreadedNapi(Layout.Balancer.Netns, LabHost.Interface);
-        Shell.Run("ip", "-n", Layout.Balancer.Netns, "addr", "add", $"{Layout.Vip}/32", "dev", LabHost.Interface);
+        Tool.Run("ip", "-n", Layout.Balancer.Netns, "addr", "add", $"{Layout.Vip}/32", "dev", LabHost.Interface);
         // Static neighbours: no ARP is needed for the measured traffic, and the balancer's next-hop
         // MACs come from these entries (the control plane reads them).
         foreach (var h in Layout.Hosts)
             foreach (var other in Layout.Hosts.Where(o => o != h))
-                Shell.Run("ip", "-n", h.Netns, "neigh", "replace", other.Address.ToString(), "lladdr", other.Mac,
+                Tool.Run("ip", "-n", h.Netns, "neigh", "replace", other.Address.ToString(), "lladdr", other.Mac,
                     "dev", LabHost.Interface, "nud", "permanent");
         foreach (var h in Layout.Hosts.Where(h => h != Layout.Balancer))
-            Shell.Run("ip", "-n", h.Netns, "neigh", "replace", Layout.Vip.ToString(), "lladdr", Layout.Balancer.Mac,
+            Tool.Run("ip", "-n", h.Netns, "neigh", "replace", Layout.Vip.ToString(), "lladdr", Layout.Balancer.Mac,
                 "dev", LabHost.Interface, "nud", "permanent");
     }
 
     private static void KillRemainingProcesses(string ns)
     {
-        var pids = Shell.TryRun("ip", "netns", "pids", ns).Stdout
+        var pids = Tool.TryRun("ip", "netns", "pids", ns).Stdout
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var pid in pids.Select(int.Parse))
             Posix.Signal(pid, Posix.SigKill);

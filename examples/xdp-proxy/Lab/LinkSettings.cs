@@ -18,7 +18,7 @@ internal static class LinkSettings
     /// on both ends of every link.
     /// </summary>
     public static void TxChecksumOff(string netns, string dev) =>
-        Shell.InNetns(netns, "ethtool", "-K", dev, "tx", "off");
+        Tool.InNetns(netns, "ethtool", "-K", dev, "tx", "off");
 
     /// <summary>
     /// XPS: CPU i transmits on queue i. A veth delivers a frame to the peer's receive queue with the
@@ -43,7 +43,7 @@ internal static class LinkSettings
     /// </summary>
     public static void ThreadedNapi(string netns, string dev)
     {
-        Shell.InNetns(netns, "ethtool", "-K", dev, "gro", "on");
+        Tool.InNetns(netns, "ethtool", "-K", dev, "gro", "on");
         WriteSysfs(netns, $"/sys/class/net/{dev}/threaded", "1");
     }
 
@@ -60,5 +60,5 @@ internal static class LinkSettings
     // sysfs shows the devices of the namespace it was mounted in, and `ip netns exec` mounts a fresh
     // one, so the write has to happen in a process started there.
     private static void WriteSysfs(string netns, string path, string value) =>
-        Shell.InNetns(netns, "sh", "-c", $"echo {value} > {path}");
+        Tool.InNetns(netns, "sh", "-c", $"echo {value} > {path}");
 }

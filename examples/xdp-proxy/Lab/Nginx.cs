@@ -11,7 +11,7 @@ internal static class Nginx
         var conf = Path.Combine(dir, "nginx.conf");
         File.WriteAllText(conf, config);
         // nginx daemonises and writes its master's pid to dir/nginx.pid.
-        Shell.InNetns(netns, "nginx", "-p", dir, "-c", conf, "-e", Path.Combine(dir, "error.log"));
+        Tool.InNetns(netns, "nginx", "-p", dir, "-c", conf, "-e", Path.Combine(dir, "error.log"));
         WaitForPid(dir);
     }
 

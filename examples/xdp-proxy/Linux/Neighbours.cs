@@ -69,7 +69,7 @@ internal static class Neighbours
     private static JsonElement Ip(string? netns, params string[] args)
     {
         string[] full = netns is null ? ["-j", .. args] : ["-n", netns, "-j", .. args];
-        return JsonDocument.Parse(Shell.Run("ip", full)).RootElement;
+        return JsonDocument.Parse(Tool.Run("ip", full)).RootElement;
     }
 
     private static string In(string? netns) => netns is null ? "" : $" in network namespace {netns}";

@@ -35,6 +35,6 @@ internal sealed record VethPeer(int IfIndex, string Name, string? Netns)
     private static JsonElement Json(string? netns, params string[] args)
     {
         string[] full = netns is null ? ["-j", .. args] : ["-n", netns, "-j", .. args];
-        return JsonDocument.Parse(Shell.Run("ip", full)).RootElement;
+        return JsonDocument.Parse(Tool.Run("ip", full)).RootElement;
     }
 }

@@ -25,11 +25,8 @@ internal static class LabTraffic
         var before = lab.MeshedPods.ToDictionary(p => p.Role, p => HaproxySidecar.ReadLog(lab.HostDir(p)).Count);
         string[] curl = ["curl", "-sS", "-g", "--max-time", "5", call.Url];
         string[] command = call.AsProxy ? ["setpriv", "--reuid", "1337", "--regid", "1337", "--clear-groups", .. curl] : curl;
-        using var p = NetNs.StartIn(host.Cgroup, host.Netns, command[0], command[1..]);
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        var body = p.ExitCode == 0 ? stdout.Result : $"curl failed ({p.ExitCode}): {stderr.Trim()}";
+        var r = PodCommand.Run(host, TimeSpan.FromSeconds(30), command[0], command[1..]);
+        var body = r.Succeeded ? r.StandardOutput : $"curl failed ({r.ExitCode}): {r.StandardError.Trim()}";
         // HAProxy logs a connection once it is forwarded (option logasap), before the answer: by now the line is written,
         // but give the log a moment so a hop that should not exist has had its chance to show.
         Thread.Sleep(150);

@@ -1,4 +1,5 @@
 using Ebpf.Examples.Linux;
+using Ebpf.Examples.MeshAccel;
 using Ebpf.Examples.MeshAccel.Agent;
 using Ebpf.Examples.MeshAccel.Lab;
 using Xunit;
@@ -43,7 +44,7 @@ public sealed class MeshChurnTests
         var body = Curl(pod0, ["-H", "Connection: close", .. Enumerable.Repeat("http://10.213.0.11/", 2000)]);
         Assert.Equal(2000, body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("app=pod1", StringComparison.Ordinal)));
         var after = PinnedState.Counters(lab.Pins).Since(before);
-        Assert.True(after[MeshStat.OrigRekeyed] >= 4000, $"rekeyed {after[MeshStat.OrigRekeyed]}");
+        Assert.True(after[MeshAccelSkel.MeshStat.StatOrigRekeyed] >= 4000, $"rekeyed {after[MeshAccelSkel.MeshStat.StatOrigRekeyed]}");
         Assert.True(PinnedState.Eventually(() => PinnedState.Entries(lab.Pins, "orig_by_tuple") == 0 && PinnedState.Entries(lab.Pins, "sock_hash") == 0
                                                  && PinnedState.Entries(lab.Pins, "orig_by_cookie") == 0, TimeSpan.FromSeconds(20)),
             $"entries left: orig_by_tuple {PinnedState.Entries(lab.Pins, "orig_by_tuple")}, sock_hash {PinnedState.Entries(lab.Pins, "sock_hash")}, orig_by_cookie {PinnedState.Entries(lab.Pins, "orig_by_cookie")}");
@@ -57,10 +58,6 @@ public sealed class MeshChurnTests
 
     private static string Curl(LabHost host, params string[] args)
     {
-        using var p = NetNs.StartIn(host.Cgroup, host.Netns, "curl", ["-s", "-g", "--max-time", "120", .. args]);
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return stdout.Result;
+        return PodCommand.Run(host, TimeSpan.FromMinutes(3), "curl", ["-s", "-g", "--max-time", "120", .. args]).StandardOutput;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ebpf.Examples.Linux;
+using Ebpf.Examples.MeshAccel;
 using Ebpf.Examples.MeshAccel.Agent;
 using Ebpf.Examples.MeshAccel.Lab;
 using Xunit;
@@ -20,10 +21,10 @@ public sealed class MeshIntegrityTests
         using var lab = new LabUnderTest(LabMode.Ebpf);
         var pod0 = lab.Layout.Pod("pod0");
         var pod1 = lab.Layout.Pod("pod1");
-        using var echo = NetNs.StartIn(pod1.Cgroup, pod1.Netns, "dotnet", Path.Combine(AppContext.BaseDirectory, "mesh-accel.dll"), "probe", "echo", "--port", "9000");
+        using var echo = PodCommand.Start(pod1, "dotnet", Path.Combine(AppContext.BaseDirectory, "mesh-accel.dll"), "probe", "echo", "--port", "9000");
         try
         {
-            Assert.True(SpinWait.SpinUntil(() => Shell.TryRun("ip", "netns", "exec", pod1.Netns, "ss", "-Hltn", "sport = :9000").Stdout.Trim().Length > 0,
+            Assert.True(SpinWait.SpinUntil(() => Tool.TryRun("ip", "netns", "exec", pod1.Netns, "ss", "-Hltn", "sport = :9000").Stdout.Trim().Length > 0,
                                            TimeSpan.FromSeconds(30)), "the echo server did not start");
             var before = PinnedState.Counters(lab.Pins);
 
@@ -37,8 +38,8 @@ public sealed class MeshIntegrityTests
 
             var d = PinnedState.Counters(lab.Pins).Since(before);
             // Each of the three hops carries the 8 MiB both ways, and the downloads once more.
-            Assert.True(d[MeshStat.SplicedBytes] >= 6UL * (8 << 20), $"spliced {d[MeshStat.SplicedBytes]} bytes; counters: {string.Join(", ", d.Named())}");
-            Assert.Equal(0UL, d[MeshStat.SocketsFailed]);
+            Assert.True(d[MeshAccelSkel.SpliceStat.StatRedirectedBytes] >= 6UL * (8 << 20), $"spliced {d[MeshAccelSkel.SpliceStat.StatRedirectedBytes]} bytes; counters: {string.Join(", ", d.Named())}");
+            Assert.Equal(0UL, d[MeshAccelSkel.SpliceStat.StatSocketsFailed]);
         }
         finally
         {
@@ -50,12 +51,9 @@ public sealed class MeshIntegrityTests
 
     private static void EchoCheck(LabHost from, LabHost to, int bytes, int connections)
     {
-        using var p = NetNs.StartIn(from.Cgroup, from.Netns, "dotnet", Path.Combine(AppContext.BaseDirectory, "mesh-accel.dll"), "probe", "echo-check",
+        var r = PodCommand.Run(from, TimeSpan.FromMinutes(3), "dotnet", Path.Combine(AppContext.BaseDirectory, "mesh-accel.dll"), "probe", "echo-check",
             "--to", $"{to.Ipv4}:9000", "--bytes", bytes.ToString(), "--connections", connections.ToString());
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEnd();
-        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), $"echo-check of {connections} x {bytes} bytes did not finish");
-        Assert.True(p.ExitCode == 0, $"{connections} x {bytes} bytes: {output.Result} {error}");
+        Assert.True(r.Succeeded, $"{connections} x {bytes} bytes: exit {r.ExitCode}, {r.StandardOutput} {r.StandardError}");
     }
 
     private static byte[] Download(LabHost from, string url)
@@ -63,10 +61,8 @@ public sealed class MeshIntegrityTests
         var file = Path.GetTempFileName();
         try
         {
-            using var p = NetNs.StartIn(from.Cgroup, from.Netns, "curl", "-sS", "--max-time", "60", "-o", file, url);
-            var error = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            Assert.True(p.ExitCode == 0, $"{url}: {error}");
+            var r = PodCommand.Run(from, TimeSpan.FromSeconds(90), "curl", "-sS", "--max-time", "60", "-o", file, url);
+            Assert.True(r.Succeeded, $"{url}: {r.StandardError}");
             return File.ReadAllBytes(file);
         }
         finally

@@ -32,23 +32,21 @@ public sealed class MeshIpv6Tests
     }
 
     private static bool Listening(LabHost host, int port) =>
-        Shell.TryRun("ip", "netns", "exec", host.Netns, "ss", "-Hltn6", $"sport = :{port}").Stdout.Trim().Length > 0;
+        Tool.TryRun("ip", "netns", "exec", host.Netns, "ss", "-Hltn6", $"sport = :{port}").Stdout.Trim().Length > 0;
 
     /// <summary>Starts the probe on <paramref name="port"/> in <paramref name="listener"/>'s pod, calls from <paramref name="caller"/>, returns the probe's "orig=".</summary>
     private static string OriginalDestinationSeen(LabUnderTest lab, LabHost listener, int port, LabHost caller, bool asProxy, string url)
     {
-        using var probe = NetNs.StartIn(listener.Cgroup, listener.Netns, "dotnet",
+        using var probe = PodCommand.Start(listener, "dotnet",
             Path.Combine(AppContext.BaseDirectory, "mesh-accel.dll"), "probe", "listen", "--port", port.ToString(), "--family", "6", "--count", "1");
         try
         {
             Assert.True(SpinWait.SpinUntil(() => probe.HasExited || Listening(listener, port), TimeSpan.FromSeconds(30)) && !probe.HasExited,
                         $"the probe did not start listening on [::]:{port} in {listener.Netns}");
             string[] curl = ["curl", "-sS", "-g", "--http0.9", "--max-time", "5", url];
-            using var client = NetNs.StartIn(caller.Cgroup, caller.Netns, asProxy ? "setpriv" : curl[0],
+            var client = PodCommand.Run(caller, TimeSpan.FromSeconds(30), asProxy ? "setpriv" : curl[0],
                 asProxy ? ["--reuid", "1337", "--regid", "1337", "--clear-groups", .. curl] : curl[1..]);
-            var answer = client.StandardOutput.ReadToEnd();
-            var error = client.StandardError.ReadToEnd();
-            client.WaitForExit();
+            var (answer, error) = (client.StandardOutput, client.StandardError);
             var orig = answer.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(w => w.StartsWith("orig=", StringComparison.Ordinal));
             Assert.True(orig is not null, $"{lab.Mode}: no answer from the probe for {url} ({error.Trim()}); agent:\n{lab.Agent?.Transcript}");
             return orig["orig=".Length..];

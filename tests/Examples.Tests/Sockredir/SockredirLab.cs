@@ -13,12 +13,10 @@ namespace Ebpf.Examples.Tests.Sockredir;
 internal sealed class SockredirLab : IDisposable
 {
     private readonly List<Socket> sockets = [];
-    private readonly string home;
 
     public SockredirLab(RedirectorOptions? options = null)
     {
         Kernel.RequireRoot();
-        home = CurrentCgroup();
         Ns = new NetNamespace("sr");
         try
         {
@@ -83,24 +81,7 @@ internal sealed class SockredirLab : IDisposable
     /// <summary>Creates a socket inside <paramref name="ns"/> and, when asked, with this process inside the test cgroup.</summary>
     public T CreateIn<T>(bool inCgroup, NetNamespace ns, Func<T> create)
     {
-        if (!inCgroup)
-            return ns.Enter(create);
-        Cgroup.MovePid(Environment.ProcessId);
-        try
-        {
-            return ns.Enter(create);
-        }
-        finally
-        {
-            File.WriteAllText(Path.Combine(home, "cgroup.procs"), Environment.ProcessId.ToString());
-        }
-    }
-
-    private static string CurrentCgroup()
-    {
-        var root = TempCgroup.FindCgroup2Root() ?? throw new InvalidOperationException("no cgroup2 mount");
-        var line = File.ReadLines("/proc/self/cgroup").First(l => l.StartsWith("0::", StringComparison.Ordinal));
-        return Path.Join(root, line[3..]);
+        return inCgroup ? Cgroup.Enter(() => ns.Enter(create)) : ns.Enter(create);
     }
 
     public void Dispose()

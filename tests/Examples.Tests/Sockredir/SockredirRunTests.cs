@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -31,7 +30,7 @@ public sealed class SockredirRunTests
 
         // The printed command, pasted into a shell as the app suggests, puts that shell (here: a sleep it execs) in the cgroup.
         var join = run.LineWith("paste into that shell:")!.Split("paste into that shell:", 2)[1].Trim();
-        using var sleeper = Process.Start("/bin/sh", ["-c", join + " && exec sleep 600"]);
+        using var sleeper = HostCommand.Start("/bin/sh", ["-c", join + " && exec sleep 600"]);
         try
         {
             Assert.True(SpinWait.SpinUntil(() => File.ReadAllText(Path.Combine(cgroup, "cgroup.procs")).Contains(sleeper.Id.ToString()), 5000),
@@ -77,7 +76,7 @@ public sealed class SockredirRunTests
         // Cgroups the sweep must keep: one named after a live pid (this test process), one of a dead pid with a process in it.
         var live = Directory.CreateDirectory(Path.Combine(parent.Path, $"sockredir-{Environment.ProcessId}")).FullName;
         var busy = Directory.CreateDirectory(Path.Combine(parent.Path, $"sockredir-{DeadPid()}")).FullName;
-        using var sleeper = Process.Start("/bin/sh", ["-c", $"echo $$ > {busy}/cgroup.procs && exec sleep 600"]);
+        using var sleeper = HostCommand.Start("/bin/sh", ["-c", $"echo $$ > {busy}/cgroup.procs && exec sleep 600"]);
         try
         {
             Assert.True(SpinWait.SpinUntil(() => File.ReadAllText(Path.Combine(busy, "cgroup.procs")).Trim().Length > 0, 5000));
@@ -159,7 +158,8 @@ public sealed class SockredirRunTests
         Assert.True(run.WaitForExit(ExitTimeout), $"run did not exit on SIGTERM:\n{run.Transcript}");
         var loopback = lab.LoopbackTxBytes() - loBefore;
 
-        var totals = run.LineWith("stopping; totals: ") ?? throw new Xunit.Sdk.XunitException($"no totals line:\n{run.Transcript}");
+        Assert.True(run.LineWith("stopping; totals:") is not null, $"no totals:\n{run.Transcript}");
+        var totals = Totals(run);
         Assert.True(Total(totals, "SocketsAdded") == 2 * connections, $"the totals miss sockets of the last second:\n{run.Transcript}");
         Assert.True(Total(totals, "RedirectedBytes") == (ulong)(connections * writes * writeSize), $"the totals miss bytes of the last second:\n{run.Transcript}");
         Assert.True(loopback < writeSize, $"loopback carried {loopback} bytes: the traffic was not redirected, so the totals prove nothing");
@@ -171,9 +171,18 @@ public sealed class SockredirRunTests
     private static List<string> Rows(AppRun run) =>
         run.Transcript.Split('\n').Where(l => Regex.IsMatch(l, @"^\d\d:\d\d:\d\d ")).ToList();
 
-    /// <summary>One counter of the totals line (`Name=value, ...`).</summary>
-    private static ulong Total(string totals, string name) =>
-        ulong.Parse(Regex.Match(totals, $@"\b{name}=(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The totals table printed after "stopping; totals:" (Spectre.Console, rendered as plain text since the output is
+    /// not a terminal): each row is a counter's name and its value.
+    /// </summary>
+    private static Dictionary<string, ulong> Totals(AppRun run) =>
+        run.Transcript.Split('\n').SkipWhile(l => !l.Contains("stopping; totals:", StringComparison.Ordinal)).Skip(1)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length == 2 && ulong.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .ToDictionary(f => f[0], f => ulong.Parse(f[1], CultureInfo.InvariantCulture));
+
+    private static ulong Total(Dictionary<string, ulong> totals, string name) =>
+        totals.TryGetValue(name, out var v) ? v : throw new Xunit.Sdk.XunitException($"no {name} in the totals: {string.Join(", ", totals)}");
 
     private static AppRun StartRun(params string[] args)
     {
@@ -189,17 +198,12 @@ public sealed class SockredirRunTests
         return line.Split("created cgroup ", 2)[1].Split(';')[0];
     }
 
-    private static string CgroupOf(int pid)
-    {
-        var root = TempCgroup.FindCgroup2Root()!;
-        var line = File.ReadLines($"/proc/{pid}/cgroup").First(l => l.StartsWith("0::", StringComparison.Ordinal));
-        return Path.Join(root, line[3..]);
-    }
+    private static string CgroupOf(int pid) => TempCgroup.Of(pid);
 
     /// <summary>The pid of a process that has exited: a name the sweep must treat as a dead run's.</summary>
     private static int DeadPid()
     {
-        using var p = Process.Start("/bin/true")!;
+        using var p = HostCommand.Start("/bin/true", []);
         p.WaitForExit();
         return p.Id;
     }

@@ -31,11 +31,9 @@ internal sealed class PrometheusServer : IDisposable
                 static_configs:
                   - targets: ['127.0.0.1:{targetPort}']
             """);
-        var psi = new ProcessStartInfo("prometheus") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(dir, "data")}", $"--web.listen-address=127.0.0.1:{Port}" })
-            psi.ArgumentList.Add(a);
-        process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start prometheus");
-        process.BeginOutputReadLine();
+        process = HostCommand.Start("prometheus",
+            [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(dir, "data")}", $"--web.listen-address=127.0.0.1:{Port}"]);
+        process.BeginOutputReadLine(); // its log is not needed: read and dropped, so a full pipe cannot stall it
         process.BeginErrorReadLine();
     }
 
@@ -93,16 +91,7 @@ internal sealed class PrometheusServer : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            if (!process.HasExited)
-                process.Kill();
-            process.WaitForExit(10_000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        process.Dispose();
+        HostCommand.Stop(process);
         http.Dispose();
         try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
     }

@@ -60,15 +60,10 @@ public sealed class TcptopLifecycleTests
     {
         Kernel.RequireRoot();
         // nobody, with a HOME the dotnet host can write to
-        var psi = new System.Diagnostics.ProcessStartInfo("setpriv") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp",
-                     "dotnet", Path.Combine(AppContext.BaseDirectory, "tcptop.dll"), "top", "--once" })
-            psi.ArgumentList.Add(a);
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.Equal(1, p.ExitCode);
-        Assert.Contains("must run as root", output);
+        var r = HostCommand.Run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp",
+                                "dotnet", Path.Combine(AppContext.BaseDirectory, "tcptop.dll"), "top", "--once");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("must run as root", r.StandardOutput + r.StandardError);
     }
 
     [Fact]
