@@ -16,16 +16,16 @@ internal sealed class AppRun : IDisposable
     private readonly Process process;
 
     public AppRun(string dll, params string[] args)
-        : this("dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. args])
+        : this(HostCommand.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. args]))
     {
     }
 
     /// <summary>Any program the same way, e.g. `podman run` of an agent's image in the foreground.</summary>
-    public static AppRun Program(string file, IEnumerable<string> args) => new(file, args);
+    public static AppRun Program(string file, IEnumerable<string> args) => new(HostCommand.Start(file, args));
 
-    private AppRun(string file, IEnumerable<string> args)
+    private AppRun(Process started)
     {
-        process = HostCommand.Start(file, args);
+        process = started;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         process.BeginOutputReadLine();

@@ -61,12 +61,15 @@ public static partial class Podman
         return $"localhost/ebpf-net/{agent}:{Version}";
     }
 
-    /// <summary>"N:N" from /proc/self/limits' hard column, capped at 1,048,576 (enough for any agent).</summary>
+    /// <summary>
+    /// "N:N" from /proc/self/limits' hard column, capped at 32,768: measured here, runc refuses (EPERM) an nproc
+    /// limit above that even when the hard limit is higher; it is plenty for any agent.
+    /// </summary>
     private static string HardLimit(string name)
     {
         var line = File.ReadLines("/proc/self/limits").First(l => l.StartsWith(name, StringComparison.Ordinal));
         var hard = line[name.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-        var n = hard == "unlimited" ? 1 << 20 : Math.Min(long.Parse(hard, CultureInfo.InvariantCulture), 1 << 20);
+        var n = hard == "unlimited" ? 32768 : Math.Min(long.Parse(hard, CultureInfo.InvariantCulture), 32768);
         return $"{n}:{n}";
     }
 

@@ -1,3 +1,4 @@
+using Ebpf.Examples.MeshAccel.Commands;
 using Ebpf.Examples.Tests.MeshAccel;
 using Ebpf.TestKit;
 using static Ebpf.Examples.Tests.MeshAccel.ReplayedApiServer;
@@ -53,7 +54,8 @@ public sealed class MeshAccelImageTlsTests
             var uninstall = Podman.Run(["run", "--rm", .. Podman.RunOptions(), "--privileged", "--network", "host", .. mounts, image,
                                         "uninstall", "--pin-dir", pins.Path]);
             Assert.True(uninstall.Succeeded, uninstall.StandardError + uninstall.StandardOutput);
-            Assert.Contains($"nothing of mesh-accel is attached to /host/cgroup/{Path.GetFileName(cgroup.Path)}", uninstall.StandardOutput);
+            Assert.Contains("mesh-accel: removed", uninstall.StandardOutput);
+            Assert.Empty(UninstallCommand.LeftAttached(cgroup.Path));
             Assert.False(Directory.Exists(pins.Path) && Directory.EnumerateFileSystemEntries(pins.Path).Any(), "pins left behind");
         }
         finally
