@@ -22,9 +22,7 @@ public sealed class PackageFlowTests
         try
         {
             // Debug: the test project's own build has just built these, so pack only checks they are up to date.
-            foreach (var csproj in new[] { "src/MSBuild.Tasks/Ebpf.Build.Tasks.csproj", "src/Runtime/Ebpf.Runtime.csproj", "src/Object/Ebpf.Object.csproj" })
-                DotnetCli.Run(RepoPaths.Root, ["pack", csproj, "-c", "Debug", "-nologo", "-nodeReuse:false", "-o", feed.FullName, $"-p:Version={Version}"])
-                         .EnsureSuccess();
+            PackageFeed.Pack(feed.FullName, "Debug", PackageFeed.LibraryProjects, Version);
 
             var buildPackage = Path.Combine(feed.FullName, $"Ebpf.Build.{Version}.nupkg");
             using (var zip = ZipFile.OpenRead(buildPackage))
@@ -62,15 +60,7 @@ public sealed class PackageFlowTests
                 using Build.Tests.App;
                 System.Console.WriteLine(new BuildTypesSkel.Event().Len + (uint)BuildTypesSkel.Verdict.VerdictLong + new LinkedSkel.LinkCounts().Packets);
                 """);
-            File.WriteAllText(project.Path_("nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <clear />
-                    <add key="local" value="{feed.FullName}" />
-                  </packageSources>
-                </configuration>
-                """);
+            File.WriteAllText(project.Path_("nuget.config"), PackageFeed.NuGetConfig(feed.FullName));
             var build = DotnetCli.Run(project.Directory, ["build", "-nologo", "-v:n", "-nodeReuse:false"],
                                       new Dictionary<string, string?> { ["NUGET_PACKAGES"] = packages.FullName }).EnsureSuccess();
             Assert.Equal(["build_count_packets.bpf.c", "build_link_count.bpf.c", "build_link_report.bpf.c", "build_types.bpf.c"], build.CompiledSources);

@@ -119,7 +119,7 @@ public sealed partial class AttachTraceTests
             Assert.Equal(4UL, prog.RunStatistics.RunCount);
         }
         // A probe for one process does not fire for another run of the same binary.
-        using var other = System.Diagnostics.Process.Start("sleep", "30");
+        using var other = HostCommand.Start("sleep", ["30"]);
         try
         {
             using var link = prog.AttachUprobe(binary, "ebpf_uprobe_target", pid: other.Id);

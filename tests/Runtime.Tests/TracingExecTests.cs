@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ebpf.Maps;
 using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
@@ -23,7 +22,7 @@ public sealed class TracingExecTests
         using (var link = obj.GetProgram<TracepointProgram>("tr_sched_process_exec").Attach())
         {
             Assert.True(link.IsKernelLink);
-            using var child = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
+            using var child = HostCommand.Start("/bin/true", []);
             childPid = child.Id;
             child.WaitForExit();
             Assert.Equal(0, child.ExitCode);
@@ -32,7 +31,7 @@ public sealed class TracingExecTests
         Assert.True(pids.TryLookup(childPid, out var oldPid), $"no exec of pid {childPid} was recorded ({pids.Keys.Count()} others were)");
         Assert.Equal(childPid, oldPid); // a single-threaded exec keeps its pid
         // Detached: a later exec is not recorded.
-        using var later = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
+        using var later = HostCommand.Start("/bin/true", []);
         later.WaitForExit();
         Assert.False(pids.ContainsKey(later.Id), $"pid {later.Id} was recorded after the link was disposed");
     }

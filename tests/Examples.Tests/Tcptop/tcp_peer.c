@@ -61,6 +61,18 @@ static int parse_addr(const char *addr, int port, struct sockaddr_storage *ss, s
 	exit(2);
 }
 
+/* A TCP socket connected to addr:port; dies if it cannot connect. */
+static int connect_to(const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int family = parse_addr(addr, port, &ss, &len);
+	int s = socket(family, SOCK_STREAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&ss, len))
+		die("connect");
+	return s;
+}
+
 static int serve(const char *addr, const char *portfile, int connections, int use_splice)
 {
 	struct sockaddr_storage ss;
@@ -128,12 +140,7 @@ static int send_bytes(const char *addr, int port, long long n, const char *sizes
 		sizes[count++] = atol(t);
 	if (count == 0)
 		die("sizes");
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int family = parse_addr(addr, port, &ss, &len);
-	int s = socket(family, SOCK_STREAM, 0);
-	if (s < 0 || connect(s, (struct sockaddr *)&ss, len))
-		die("connect");
+	int s = connect_to(addr, port);
 	static char buf[1 << 20];
 	memset(buf, 'x', sizeof(buf));
 	long long sent = 0;
@@ -178,12 +185,7 @@ static int send_file(const char *addr, int port, long long n)
 			die("write file");
 		left -= w;
 	}
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int family = parse_addr(addr, port, &ss, &len);
-	int s = socket(family, SOCK_STREAM, 0);
-	if (s < 0 || connect(s, (struct sockaddr *)&ss, len))
-		die("connect");
+	int s = connect_to(addr, port);
 	off_t off = 0;
 	while (off < n) {
 		ssize_t w = sendfile(s, fd, &off, n - off);

@@ -1,17 +1,19 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Ebpf.Testing.Internal;
 
-namespace Ebpf.TestKit;
+namespace Ebpf.Testing;
 
 /// <summary>
 /// A network namespace created with <c>ip netns add</c> under the run prefix, loopback up. Commands run
 /// in it with <see cref="Exec"/>; managed code runs in it with <see cref="Enter{T}"/> (on a thread of
 /// its own that joins the namespace, since setns affects only the calling thread). Dispose kills the
-/// processes it started and deletes the namespace, which removes its interfaces (and their XDP/tc programs).
+/// processes it started and deletes the namespace, which removes its interfaces (and their XDP/tc programs). Before
+/// that it checks for leaks: a program still attached to one of its interfaces makes Dispose throw
+/// <see cref="FixtureLeakException"/> after cleaning up, unless <see cref="CheckLeaks"/> is false.
 /// </summary>
-public sealed partial class NetNamespace : IDisposable
+public sealed class NetNamespace : IDisposable
 {
-    private const int CLONE_NEWNET = 0x40000000;
     private readonly List<Process> started = new();
     private bool disposed;
 
@@ -68,7 +70,7 @@ public sealed partial class NetNamespace : IDisposable
             try
             {
                 using var ns = File.OpenHandle(NsPath);
-                if (setns(ns.DangerousGetHandle().ToInt32(), CLONE_NEWNET) != 0)
+                if (TestingLibc.SetNs(ns.DangerousGetHandle().ToInt32(), TestingLibc.CloneNewNet) != 0)
                     throw new InvalidOperationException($"setns({NsPath}) failed: errno {Marshal.GetLastPInvokeError()}");
                 result = action();
             }
@@ -87,11 +89,38 @@ public sealed partial class NetNamespace : IDisposable
 
     public void Enter(Action action) => Enter<bool>(() => { action(); return true; });
 
+    /// <summary>Whether Dispose fails when programs are still attached to its interfaces (default true).</summary>
+    public bool CheckLeaks { get; set; } = true;
+
+    /// <summary>The names of the interfaces in the namespace.</summary>
+    public IReadOnlyList<string> Interfaces() =>
+        Check("ls", "/sys/class/net").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>The XDP, tcx and tc programs attached to the namespace's interfaces, one line each.</summary>
+    public IReadOnlyList<string> AttachedProgramsLeft() =>
+        Interfaces().SelectMany(ifname => InterfacePrograms.Describe(ifname, this)).ToList();
+
     public void Dispose()
     {
         if (disposed)
             return;
         disposed = true;
+        IReadOnlyList<string> leaks = [];
+        try
+        {
+            if (CheckLeaks)
+                leaks = AttachedProgramsLeft();
+        }
+        finally
+        {
+            Delete();
+        }
+        if (leaks.Count > 0)
+            throw new FixtureLeakException($"network namespace {Name}", leaks);
+    }
+
+    private void Delete()
+    {
         lock (started)
         {
             foreach (var p in started)
@@ -109,7 +138,4 @@ public sealed partial class NetNamespace : IDisposable
                     try { Process.GetProcessById(pid).Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
         HostCommand.Run("ip", "netns", "del", Name);
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setns(int fd, int nstype);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Ebpf.TestKit;
+namespace Ebpf.Testing;
 
 /// <summary>
 /// Names of everything kernel tests create (cgroups, network namespaces, interfaces) start with

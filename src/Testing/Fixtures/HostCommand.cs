@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Ebpf.TestKit;
+namespace Ebpf.Testing;
 
 /// <summary>The outcome of a finished host command.</summary>
 public sealed record CommandResult(string CommandLine, int ExitCode, string StandardOutput, string StandardError)

@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using Ebpf.Links;
 
-namespace Ebpf.TestKit;
+namespace Ebpf.Testing;
 
 /// <summary>
 /// A temporary cgroup v2 directory under the cgroup2 mount, named with the run prefix. Processes are put
 /// in it with <see cref="MovePid"/> or started in it with <see cref="Start"/>/<see cref="Run"/>. Dispose
 /// kills the processes it started, moves any other (e.g. the test process itself) back to the root cgroup,
-/// and removes the directory, so cgroup programs attached to it go with it.
+/// and removes the directory, so cgroup programs attached to it go with it. Before that it checks for leaks: a
+/// program still attached to the cgroup (a link or attachment the test did not dispose) makes Dispose throw
+/// <see cref="FixtureLeakException"/> after cleaning up, unless <see cref="CheckLeaks"/> is false.
 /// </summary>
 public sealed class TempCgroup : IDisposable
 {
@@ -86,11 +89,36 @@ public sealed class TempCgroup : IDisposable
     /// <summary>The pids currently in this cgroup.</summary>
     public IReadOnlyList<int> Pids() => ReadPids(Path);
 
+    /// <summary>Whether Dispose fails when programs are still attached to the cgroup (default true).</summary>
+    public bool CheckLeaks { get; set; } = true;
+
+    /// <summary>
+    /// The programs attached to this cgroup itself (not inherited), one line per program with its hook, e.g.
+    /// "Inet4Connect: redirect (id 42, CgroupSockAddr)". Empty when the test has disposed all its links.
+    /// </summary>
+    public IReadOnlyList<string> AttachedProgramsLeft()
+    {
+        var found = new List<string>();
+        foreach (var hook in Enum.GetValues<CgroupHook>())
+        {
+            try
+            {
+                found.AddRange(AttachedPrograms.OnCgroup(Path, hook).Select(p => $"{hook}: {p}"));
+            }
+            catch (BpfAttachException)
+            {
+                // A hook this kernel does not know (EINVAL): nothing can be attached there.
+            }
+        }
+        return found;
+    }
+
     public void Dispose()
     {
         if (disposed)
             return;
         disposed = true;
+        var leaks = CheckLeaks && Directory.Exists(Path) ? AttachedProgramsLeft() : [];
         lock (started)
         {
             foreach (var p in started)
@@ -101,6 +129,8 @@ public sealed class TempCgroup : IDisposable
             }
         }
         RemoveTree(Path);
+        if (leaks.Count > 0)
+            throw new FixtureLeakException($"cgroup {Path}", leaks);
     }
 
     /// <summary>
