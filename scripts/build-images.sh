@@ -58,7 +58,7 @@ mkdir -p "$IMAGES"
 for agent in "${AGENTS[@]}"; do
   out=$PUBLISH_ROOT/$agent
   if [[ ${NO_PUBLISH:-} != 1 ]]; then
-    echo "build-images: publishing $agent with NativeAOT (a few minutes) ..."
+    echo "build-images: publishing $agent (a few minutes) ..."
     rm -rf "$out"
     nice dotnet publish "${PROJECT[$agent]}" -c Release -r linux-x64 -o "$out" -nologo -v quiet \
       || die "publishing $agent failed (see the errors above)"
@@ -72,6 +72,14 @@ for agent in "${AGENTS[@]}"; do
   mkdir -p "$root/usr/local/bin"
   cp "$binary" "$root/usr/local/bin/$agent"
   libraries=$(needed_libraries "$binary")
+  # A NativeAOT binary stands alone; a self-contained single file (mesh-accel) may keep native libraries beside it.
+  # The debugger's (DAC, DBI) are left out: nothing in the image debugs.
+  for native in "$out"/*.so; do
+    [[ -e $native ]] || continue
+    case $(basename "$native") in libmscordaccore.so | libmscordbi.so) continue ;; esac
+    cp "$native" "$root/usr/local/bin/"
+    libraries+=$'\n'$(needed_libraries "$native")
+  done
   for soname in ${DLOPENED[$agent]}; do
     path=$(library_path "$soname")
     [[ -n $path ]] || die "$agent needs $soname at run time, which this machine lacks (Debian: apt-get install libssl3)"

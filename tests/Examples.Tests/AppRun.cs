@@ -16,8 +16,16 @@ internal sealed class AppRun : IDisposable
     private readonly Process process;
 
     public AppRun(string dll, params string[] args)
+        : this(HostCommand.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. args]))
     {
-        process = HostCommand.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, dll), .. args]);
+    }
+
+    /// <summary>Any program the same way, e.g. `podman run` of an agent's image in the foreground.</summary>
+    public static AppRun Program(string file, IEnumerable<string> args) => new(HostCommand.Start(file, args));
+
+    private AppRun(Process started)
+    {
+        process = started;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         process.BeginOutputReadLine();

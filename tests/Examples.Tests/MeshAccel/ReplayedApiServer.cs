@@ -34,16 +34,21 @@ internal sealed class ReplayedApiServer : IDisposable
     public int Port { get; }
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    /// <summary>A kubeconfig that points at this server.</summary>
-    public string WriteKubeconfig(string path)
+    /// <summary>
+    /// A kubeconfig that points at this server, or at <paramref name="server"/> (a TLS front of it) whose certificate
+    /// authority is <paramref name="certificateAuthorityPem"/>.
+    /// </summary>
+    public string WriteKubeconfig(string path, string? server = null, string? certificateAuthorityPem = null)
     {
+        var authority = certificateAuthorityPem is null ? ""
+            : "\n    certificate-authority-data: " + Convert.ToBase64String(Encoding.ASCII.GetBytes(certificateAuthorityPem));
         File.WriteAllText(path, $"""
             apiVersion: v1
             kind: Config
             clusters:
             - name: replay
               cluster:
-                server: http://127.0.0.1:{Port}
+                server: {server ?? $"http://127.0.0.1:{Port}"}{authority}
             users:
             - name: replay
               user:
