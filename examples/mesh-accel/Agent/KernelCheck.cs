@@ -38,7 +38,7 @@ internal static class KernelRequirements
     {
         var missing = Hooks.Select(h => (h.What, Why: kernel.Missing(h.Type, h.Attach))).Where(m => m.Why is not null).ToArray();
         if (missing.Length > 0)
-            throw new ToolException("this kernel lacks what mesh-accel needs: " + string.Join("; ", missing.Select(m => $"{m.What}: {m.Why}")) +
+            throw new ToolException("this kernel lacks or refuses what mesh-accel needs: " + string.Join("; ", missing.Select(m => $"{m.What}: {m.Why}")) +
                                     ". Nothing was attached. Use istio-iptables (Istio's default interception) on this node, or a kernel with these hooks (5.7+ for BPF links on cgroups).");
     }
 }

@@ -21,6 +21,7 @@ internal sealed class KubernetesPodSource(IKubernetes client, string node, Actio
     public static IPodSource Create(string? node, string? kubeconfig, Action<string> log)
     {
         node ??= Environment.GetEnvironmentVariable("NODE_NAME") ?? Environment.MachineName;
+        Linux.NetnsFinder.CheckAccess(); // the API gives pods' addresses only: their namespaces are found by address
         KubernetesClientConfiguration config;
         try
         {

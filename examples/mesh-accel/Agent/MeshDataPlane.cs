@@ -1,5 +1,6 @@
 using Ebpf.Examples.MeshAccel.Linux;
 using Ebpf.Links;
+using Ebpf.Programs;
 
 namespace Ebpf.Examples.MeshAccel.Agent;
 
@@ -56,11 +57,11 @@ internal sealed class MeshDataPlane : IDisposable
             File.WriteAllText(pins.CgroupFile, cgroup + "\n");
             // The verdict program before sockops, so every socket that enters sock_hash is already handled; getsockopt
             // before connect, so no connection is redirected before its original destination can be asked for.
-            plane.AttachOrAdopt("mesh_msg", () => skel.Programs.MeshMsg.AttachToMap(skel.Maps.SockHash));
-            plane.AttachOrAdopt("mesh_getsockopt", () => skel.Programs.MeshGetsockopt.AttachCgroup(cgroup));
-            plane.AttachOrAdopt("mesh_sockops", () => skel.Programs.MeshSockops.AttachCgroup(cgroup));
-            plane.AttachOrAdopt("mesh_connect4", () => skel.Programs.MeshConnect4.AttachCgroup(cgroup));
-            plane.AttachOrAdopt("mesh_connect6", () => skel.Programs.MeshConnect6.AttachCgroup(cgroup));
+            plane.AttachOrAdopt("mesh_msg", skel.Programs.MeshMsg, () => skel.Programs.MeshMsg.AttachToMap(skel.Maps.SockHash));
+            plane.AttachOrAdopt("mesh_getsockopt", skel.Programs.MeshGetsockopt, () => skel.Programs.MeshGetsockopt.AttachCgroup(cgroup));
+            plane.AttachOrAdopt("mesh_sockops", skel.Programs.MeshSockops, () => skel.Programs.MeshSockops.AttachCgroup(cgroup));
+            plane.AttachOrAdopt("mesh_connect4", skel.Programs.MeshConnect4, () => skel.Programs.MeshConnect4.AttachCgroup(cgroup));
+            plane.AttachOrAdopt("mesh_connect6", skel.Programs.MeshConnect6, () => skel.Programs.MeshConnect6.AttachCgroup(cgroup));
             return plane;
         }
         catch (BpfException e)
@@ -75,20 +76,32 @@ internal sealed class MeshDataPlane : IDisposable
         }
     }
 
-    private void AttachOrAdopt(string program, Func<BpfLink> attach)
+    /// <summary>
+    /// Attaches and pins, or adopts the link an earlier agent pinned. Adopting leaves the pin as it is, without opening it:
+    /// the pin alone keeps the program attached, and opening a pinned link's program (BPF_PROG_GET_FD_BY_ID) needs
+    /// CAP_SYS_ADMIN, which the agent's DaemonSet does not give. The program ids go to <see cref="PinLayout.ProgramIdsFile"/>.
+    /// </summary>
+    private void AttachOrAdopt(string name, BpfProgram program, Func<BpfLink> attach)
     {
-        var pin = Pins.Link(program);
+        var pin = Pins.Link(name);
+        var ids = Pins.ReadProgramIds();
         if (File.Exists(pin))
         {
-            links.Add(BpfLink.OpenPinned(pin));
-            Adopted.Add(program);
+            Adopted.Add(name);
+            if (ids.TryGetValue(name, out var adopted))
+                ProgramIds[name] = adopted;
             return;
         }
         var link = attach();
         links.Add(link);
         link.Pin(pin);
-        Attached.Add(program);
+        Attached.Add(name);
+        ProgramIds[name] = ids[name] = program.Id;
+        Pins.WriteProgramIds(ids);
     }
+
+    /// <summary>Kernel ids of the programs attached or adopted (an adopted one only when an earlier agent recorded it).</summary>
+    public Dictionary<string, uint> ProgramIds { get; } = [];
 
     /// <summary>
     /// Removes every pin under <paramref name="pins"/>: the links (the kernel detaches a link when its last reference,

@@ -19,13 +19,37 @@ internal sealed record PinLayout(string Dir)
     public string CgroupFile => Path.Combine(StateDir, "cgroup");
     public string AgentPidFile => Path.Combine(StateDir, "agent.pid");
 
+    /// <summary>
+    /// "name id" per attached program: the kernel ids of the programs behind the pinned links. Kept because telling
+    /// which attached program is mesh-accel's by the kernel's name needs CAP_SYS_ADMIN (BPF_PROG_GET_FD_BY_ID), which the
+    /// agent and the cleanup Job do not get; listing the ids on a cgroup needs only CAP_NET_ADMIN.
+    /// </summary>
+    public string ProgramIdsFile => Path.Combine(StateDir, "programs");
+
+    /// <summary>The recorded program ids (empty when nothing is recorded).</summary>
+    public Dictionary<string, uint> ReadProgramIds()
+    {
+        var ids = new Dictionary<string, uint>();
+        if (File.Exists(ProgramIdsFile))
+            foreach (var line in File.ReadAllLines(ProgramIdsFile))
+                if (line.Split(' ') is [var name, var id] && uint.TryParse(id, out var value))
+                    ids[name] = value;
+        return ids;
+    }
+
+    public void WriteProgramIds(IReadOnlyDictionary<string, uint> ids) =>
+        File.WriteAllLines(ProgramIdsFile, ids.Select(kv => $"{kv.Key} {kv.Value}"));
+
     public bool Installed => Directory.Exists(Links) && Directory.EnumerateFileSystemEntries(Links).Any();
 
     /// <summary>The cgroup the installed programs are attached to, or null.</summary>
     public string? InstalledCgroup => Installed && File.Exists(CgroupFile) ? File.ReadAllText(CgroupFile).Trim() : null;
 
-    /// <summary>The pid of a running agent of this installation, or null.</summary>
+    /// <summary>
+    /// The pid of a running agent of this installation, or null. Never this process: in a container the agent was pid 1
+    /// of its own PID namespace, and so is `uninstall` in the cleanup Job's.
+    /// </summary>
     public int? RunningAgent =>
-        File.Exists(AgentPidFile) && int.TryParse(File.ReadAllText(AgentPidFile).Trim(), out var pid) && Posix.Alive(pid)
+        File.Exists(AgentPidFile) && int.TryParse(File.ReadAllText(AgentPidFile).Trim(), out var pid) && pid != Environment.ProcessId && Posix.Alive(pid)
         && File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains("mesh-accel", StringComparison.Ordinal) ? pid : null;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Ebpf.Examples.Health;
 using Ebpf.Examples.MeshAccel.Agent;
 using Ebpf.Examples.MeshAccel.Lab;
 using Ebpf.Examples.MeshAccel.Linux;
@@ -17,7 +18,9 @@ internal static class RunCommand
 {
     public static Command Build()
     {
-        var cgroup = new Option<string?>("--cgroup") { Description = "cgroup v2 to attach to (default: the cgroup2 root, the whole node); a relative path is taken under the cgroup2 mount" };
+        var cgroup = new Option<string?>("--cgroup") { Description = "cgroup v2 to attach to (default: the cgroup2 root, the whole node); a relative path is taken under the cgroup2 root" };
+        var cgroupRoot = new Option<string?>("--cgroup-root") { Description = "the cgroup v2 hierarchy's root (default: where cgroup2 is mounted; in a pod, the host's, mounted at a path of its own such as /host/cgroup)", HelpName = "DIR" };
+        var health = HealthOption.Create();
         var podsFrom = new Option<string>("--pods-from") { Description = "lab | kubernetes | file:PATH", DefaultValueFactory = _ => "lab" };
         var node = new Option<string?>("--node") { Description = "this node's name, for --pods-from kubernetes (default: $NODE_NAME, then the host name)" };
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "kubeconfig for --pods-from kubernetes (default: in-cluster, then ~/.kube/config)" };
@@ -28,14 +31,19 @@ internal static class RunCommand
         var interval = new Option<double>("--interval") { Description = "seconds between counter lines; 0: none", DefaultValueFactory = _ => 1 };
         var cmd = new Command("run", "attach (or adopt) the interception programs and keep the node's pods in their maps")
         {
-            cgroup, podsFrom, node, kubeconfig, lab, pinDir, noSplice, maxConnections, interval,
+            cgroup, cgroupRoot, health, podsFrom, node, kubeconfig, lab, pinDir, noSplice, maxConnections, interval,
         };
-        cmd.SetAction(r => Run(r.GetValue(cgroup), r.GetValue(podsFrom)!, r.GetValue(node), r.GetValue(kubeconfig), r.GetValue(lab)!, new PinLayout(r.GetValue(pinDir)!),
-                               !r.GetValue(noSplice), r.GetValue(maxConnections), r.GetValue(interval), new RunningKernel()));
+        cmd.SetAction(r =>
+        {
+            if (r.GetValue(cgroupRoot) is { } root)
+                Cgroups.UseRoot(root);
+            return Run(r.GetValue(cgroup), r.GetValue(podsFrom)!, r.GetValue(node), r.GetValue(kubeconfig), r.GetValue(lab)!, new PinLayout(r.GetValue(pinDir)!),
+                       !r.GetValue(noSplice), r.GetValue(maxConnections), r.GetValue(interval), new RunningKernel(), r.GetValue(health));
+        });
         return cmd;
     }
 
-    public static int Run(string? cgroup, string podsFrom, string? node, string? kubeconfig, string lab, PinLayout pins, bool splice, uint maxConnections, double interval, IKernelCheck kernel)
+    public static int Run(string? cgroup, string podsFrom, string? node, string? kubeconfig, string lab, PinLayout pins, bool splice, uint maxConnections, double interval, IKernelCheck kernel, string? health = null)
     {
         CommandLine.RequireRoot("run");
         using var stop = new CancellationTokenSource();
@@ -55,7 +63,9 @@ internal static class RunCommand
             (plane.Attached.Count > 0 ? $"; attached {string.Join(", ", plane.Attached)}" : "") +
             (plane.Adopted.Count > 0 ? $"; adopted {string.Join(", ", plane.Adopted)} left pinned by an earlier agent" : "") +
             $"; pinned in {pins.Dir}");
-        foreach (var other in AttachedPrograms.OnCgroup(plane.Cgroup, CgroupHook.SockOps, effective: true).Where(p => p.Name != "mesh_sockops"))
+        // by id: the kernel's names are readable with CAP_SYS_ADMIN only
+        var ownSockops = plane.ProgramIds.GetValueOrDefault("mesh_sockops");
+        foreach (var other in AttachedPrograms.OnCgroup(plane.Cgroup, CgroupHook.SockOps, effective: true).Where(p => p.Id != ownSockops && p.Name != "mesh_sockops"))
             Log($"warning: another sock_ops program runs for {plane.Cgroup}: {other}. A second sockmap user (such as sockredir) on the same cgroup can take mesh-accel's sockets; run only one of them on a node");
 
         var sync = new PodMapSync(plane.Skel, Log);
@@ -66,6 +76,10 @@ internal static class RunCommand
                 lock (gate)
                     sync.Apply(pods);
         });
+        // Served from here on: live while attached, ready once the first pod set is in the maps.
+        using var endpoint = health is null ? null : new HealthEndpoint(health, () => Health(plane, sync));
+        if (endpoint is not null)
+            Log($"health at {endpoint.Url}");
         // The first set is in the maps before the agent says it runs.
         while (!watcher.IsCompleted && !sync.Applied && !stop.IsCancellationRequested)
             Thread.Sleep(20);
@@ -97,6 +111,29 @@ internal static class RunCommand
         File.Delete(pins.AgentPidFile);
         Log($"stopped; interception stays installed on {plane.Cgroup} (fails closed); `mesh-accel uninstall` removes it");
         return 0;
+    }
+
+    /// <summary>
+    /// For --health: attached while every pinned link is there and the kernel lists mesh-accel's four cgroup programs (by
+    /// their recorded ids) on the cgroup; ready once the first pod set is in the maps too.
+    /// </summary>
+    private static HealthReport Health(MeshDataPlane plane, PodMapSync sync)
+    {
+        string[] hooks = ["mesh_connect4", "mesh_connect6", "mesh_getsockopt", "mesh_sockops"];
+        var missingPins = hooks.Append("mesh_msg").Where(p => !File.Exists(plane.Pins.Link(p))).ToArray();
+        if (missingPins.Length > 0)
+            return new HealthReport(false, $"no pinned link for {string.Join(", ", missingPins)} in {plane.Pins.Links}");
+        var unknown = hooks.Where(h => !plane.ProgramIds.ContainsKey(h)).ToArray();
+        if (unknown.Length > 0)
+            return new HealthReport(false, $"the program ids of {string.Join(", ", unknown)} are not recorded in {plane.Pins.ProgramIdsFile}");
+        var attached = new[] { CgroupHook.Inet4Connect, CgroupHook.Inet6Connect, CgroupHook.Getsockopt, CgroupHook.SockOps }
+            .SelectMany(t => AttachedPrograms.OnCgroup(plane.Cgroup, t)).Select(p => p.Id).ToHashSet();
+        var missing = hooks.Where(h => !attached.Contains(plane.ProgramIds[h])).ToArray();
+        if (missing.Length > 0)
+            return new HealthReport(false, $"{string.Join(", ", missing)} not attached to {plane.Cgroup}");
+        if (!sync.Applied)
+            return new HealthReport(true, "programs attached, but the first pod set is not in the maps yet", Ready: false);
+        return new HealthReport(true, $"{string.Join(", ", hooks)} attached to {plane.Cgroup}, mesh_msg to sock_hash; {sync.Pods.Count} pod(s) in the maps");
     }
 
     private static void Log(string line) => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} mesh-accel: {line}");

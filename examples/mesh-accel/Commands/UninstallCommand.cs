@@ -22,6 +22,7 @@ internal static class UninstallCommand
     {
         CommandLine.RequireRoot("uninstall");
         var cgroup = pins.InstalledCgroup;
+        var ids = pins.ReadProgramIds().Values.ToHashSet(); // read before the state goes with the pins
         if (pins.RunningAgent is { } pid)
         {
             Console.WriteLine($"mesh-accel: stopping the agent (pid {pid})");
@@ -39,7 +40,7 @@ internal static class UninstallCommand
         Console.WriteLine($"mesh-accel: removed {removed.Count} pin(s) from {pins.Dir}");
         if (cgroup is not null && Directory.Exists(cgroup))
         {
-            var left = LeftAttached(cgroup);
+            var left = LeftAttached(cgroup, ids);
             if (left.Count > 0)
                 throw new ToolException($"still attached to {cgroup} after removing the pins: {string.Join(", ", left)} (a process still holds their links open)");
             Console.WriteLine($"mesh-accel: nothing of mesh-accel is attached to {cgroup} any more");
@@ -47,10 +48,13 @@ internal static class UninstallCommand
         return 0;
     }
 
-    /// <summary>mesh-accel's programs still attached to <paramref name="cgroup"/>, on any of its hooks.</summary>
-    public static IReadOnlyList<string> LeftAttached(string cgroup) =>
+    /// <summary>
+    /// mesh-accel's programs still attached to <paramref name="cgroup"/>, on any of its hooks: those with one of the
+    /// recorded <paramref name="ids"/>, and those whose kernel name says so (names are readable with CAP_SYS_ADMIN only).
+    /// </summary>
+    public static IReadOnlyList<string> LeftAttached(string cgroup, IReadOnlySet<uint>? ids = null) =>
         new[] { CgroupHook.Inet4Connect, CgroupHook.Inet6Connect, CgroupHook.Getsockopt, CgroupHook.SockOps }
             .SelectMany(t => AttachedPrograms.OnCgroup(cgroup, t))
-            .Where(p => p.Name?.StartsWith("mesh_", StringComparison.Ordinal) == true)
+            .Where(p => ids?.Contains(p.Id) == true || p.Name?.StartsWith("mesh_", StringComparison.Ordinal) == true)
             .Select(p => p.ToString()).ToArray();
 }

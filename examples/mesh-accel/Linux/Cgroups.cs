@@ -3,8 +3,21 @@ namespace Ebpf.Examples.MeshAccel.Linux;
 /// <summary>The cgroup v2 hierarchy as the agent and the lab use it.</summary>
 internal static class Cgroups
 {
-    /// <summary>The cgroup2 mount point (found by the runtime, not hard-coded: hybrid systems mount it at .../unified).</summary>
-    public static string Root() => KernelMounts.Cgroup2Root
+    private static string? givenRoot;
+
+    /// <summary>
+    /// Takes <paramref name="dir"/> (--cgroup-root) as the cgroup2 root: in a pod the host's hierarchy is mounted at a path of
+    /// its own (/host/cgroup), beside the pod's private cgroup namespace.
+    /// </summary>
+    public static void UseRoot(string dir)
+    {
+        if (!File.Exists(Path.Combine(dir, "cgroup.controllers")))
+            throw new ToolException($"--cgroup-root {dir} is not a cgroup v2 directory (no cgroup.controllers there); in a pod, mount the host's cgroup2 there with a hostPath volume");
+        givenRoot = Path.GetFullPath(dir).TrimEnd('/') is { Length: > 0 } r ? r : "/";
+    }
+
+    /// <summary>The cgroup2 root: --cgroup-root, else the mount point (found by the runtime, not hard-coded: hybrid systems mount it at .../unified).</summary>
+    public static string Root() => givenRoot ?? KernelMounts.Cgroup2Root
         ?? throw new ToolException("no cgroup v2 hierarchy is mounted (mount -t cgroup2 none /sys/fs/cgroup): mesh-accel's programs attach to a cgroup v2");
 
     /// <summary>

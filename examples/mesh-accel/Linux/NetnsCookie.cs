@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Ebpf.Examples.MeshAccel.Linux;
 
@@ -13,14 +14,42 @@ internal static partial class NetnsCookie
     private const int SoNetnsCookie = 71;
     private const int CloneNewNet = 0x40000000;
 
+    /// <summary>NS_GET_ID of linux/nsfs.h: _IOR(0xb7, 13, __u64).</summary>
+    private const uint NsGetId = 0x8008b70d;
+
     /// <summary>The path of a namespace given as a name under /run/netns or as a path.</summary>
     public static string PathOf(string netns) => netns.Contains('/') ? netns : Path.Combine("/run/netns", netns);
 
-    /// <summary>The cookie of the namespace at <paramref name="path"/> (a /run/netns file or /proc/PID/ns/net).</summary>
+    /// <summary>
+    /// The cookie of the namespace at <paramref name="path"/> (a /run/netns file or /proc/PID/ns/net). Asked of the nsfs
+    /// file with the NS_GET_ID ioctl where the kernel has it (its namespace id is the netns cookie; Linux 6.18 here), which
+    /// needs no capability beyond opening the file; else by entering the namespace, which needs CAP_SYS_ADMIN.
+    /// </summary>
     public static ulong Of(string path)
     {
         if (!File.Exists(path))
             throw new ToolException($"network namespace {path} does not exist");
+        SafeFileHandle ns;
+        try
+        {
+            ns = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new ToolException($"cannot open network namespace {path}: permission denied (another process's namespace: needs CAP_SYS_PTRACE, and hostPID in a pod)");
+        }
+        using (ns)
+        {
+            ulong id = 0;
+            if (ioctl((int)ns.DangerousGetHandle(), NsGetId, ref id) == 0 && id != 0)
+                return id;
+        }
+        return ByEntering(path);
+    }
+
+    /// <summary>Older kernels: enter the namespace on a thread of its own and ask a socket there (SO_NETNS_COOKIE).</summary>
+    private static ulong ByEntering(string path)
+    {
         ulong cookie = 0;
         Exception? error = null;
         // setns changes only the calling thread: a thread of its own, which ends with its namespace membership.
@@ -30,7 +59,7 @@ internal static partial class NetnsCookie
             {
                 using (var ns = File.OpenHandle(path, FileMode.Open, FileAccess.Read))
                     if (setns((int)ns.DangerousGetHandle(), CloneNewNet) != 0)
-                        throw new ToolException($"cannot enter network namespace {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())} (needs root)");
+                        throw new ToolException($"cannot enter network namespace {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())} (this kernel has no NS_GET_ID ioctl, so reading a namespace's cookie needs CAP_SYS_ADMIN)");
                 cookie = OfCurrentThread();
             }
             catch (Exception e)
@@ -65,4 +94,7 @@ internal static partial class NetnsCookie
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int setns(int fd, int nstype);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int ioctl(int fd, uint request, ref ulong value);
 }

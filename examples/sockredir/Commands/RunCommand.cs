@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Ebpf.Examples.Health;
 using Ebpf.Examples.Sockredir.Linux;
 using Ebpf.Examples.Sockredir.Redirector;
 using Spectre.Console;
@@ -24,6 +25,7 @@ internal static class RunCommand
             HelpName = "PATH",
         };
         var parent = new Option<string?>("--parent") { Description = "where to create the cgroup (default: the cgroup v2 root)", HelpName = "DIR" };
+        var health = HealthOption.Create();
         var seconds = InvariantOptions.Number("--seconds", "stop after N seconds; 0: run until Ctrl+C or SIGTERM", 0, int.MaxValue, 0);
         var settings = new RedirectorOptionSet();
         var command = new Command("run",
@@ -32,14 +34,14 @@ internal static class RunCommand
             "the command that puts a shell in it; on exit it detaches and removes that cgroup, moving processes still in it back to " +
             "the parent (not killed). On start it removes empty sockredir-<pid> cgroups of runs that are gone (a run killed with SIGKILL leaves one).")
         {
-            cgroup, parent, seconds,
+            cgroup, parent, seconds, health,
         };
         settings.AddTo(command);
-        command.SetAction(r => Run(r.GetValue(cgroup), r.GetValue(parent), r.GetValue(seconds), settings.From(r)));
+        command.SetAction(r => Run(r.GetValue(cgroup), r.GetValue(parent), r.GetValue(seconds), settings.From(r), r.GetValue(health)));
         return command;
     }
 
-    private static int Run(string? given, string? parent, int seconds, RedirectorOptions options)
+    private static int Run(string? given, string? parent, int seconds, RedirectorOptions options, string? health)
     {
         if (given is not null && parent is not null)
             throw new UsageException("--cgroup and --parent exclude each other: --cgroup names an existing cgroup, --parent says where to create one");
@@ -52,7 +54,7 @@ internal static class RunCommand
             stop.CancelAfter(TimeSpan.FromSeconds(seconds));
 
         if (given is not null)
-            return Redirect(given, options, stop.Token); // the user's cgroup: used as it is, never removed
+            return Redirect(given, options, health, stop.Token); // the user's cgroup: used as it is, never removed
 
         parent ??= Cgroups.Root();
         foreach (var line in RunCgroupNames.SweepLeftovers(parent))
@@ -62,7 +64,7 @@ internal static class RunCommand
         {
             Console.WriteLine($"sockredir: created cgroup {owned.Path}; it is removed when this run stops (processes still in it are moved back to {parent}, not killed)");
             Console.WriteLine($"sockredir: to put a shell in it, paste into that shell:  {owned.JoinCommand}");
-            return Redirect(owned.Path, options, stop.Token);
+            return Redirect(owned.Path, options, health, stop.Token);
         }
         finally
         {
@@ -79,12 +81,16 @@ internal static class RunCommand
     }
 
     /// <summary>Loads, attaches to <paramref name="cgroup"/>, prints counters until <paramref name="stop"/>, detaches.</summary>
-    private static int Redirect(string cgroup, RedirectorOptions options, CancellationToken stop)
+    private static int Redirect(string cgroup, RedirectorOptions options, string? health, CancellationToken stop)
     {
         using var redirector = new SocketRedirector(options);
         foreach (var other in redirector.OtherSockOpsPrograms(cgroup))
             Console.Error.WriteLine($"sockredir: warning: sock_ops program {other} already runs for {cgroup} (attached to it or to a cgroup above it); two sockmap users on one cgroup can steal each other's sockets");
         redirector.Attach(cgroup);
+        // Disposed before the redirector (declared after it): a probe never sees a half-detached agent as healthy.
+        using var endpoint = health is null ? null : new HealthEndpoint(health, redirector.Health);
+        if (endpoint is not null)
+            Console.WriteLine($"sockredir: health at {endpoint.Url}");
         Console.WriteLine($"sockredir: redirecting TCP between processes in {cgroup}" +
                           (cgroup == Cgroups.Root() ? " (the whole machine)" : "") +
                           "; connections made from now on; Ctrl+C to stop");

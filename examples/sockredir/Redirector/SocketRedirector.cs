@@ -1,3 +1,4 @@
+using Ebpf.Examples.Health;
 using Ebpf.Examples.Sockredir.Linux;
 using Ebpf.Links;
 
@@ -12,6 +13,7 @@ internal sealed class SocketRedirector : IDisposable
 {
     private readonly SockredirSkel skel;
     private readonly List<BpfLink> links = [];
+    private string? attachedTo;
 
     public SocketRedirector(RedirectorOptions? options = null)
     {
@@ -59,12 +61,27 @@ internal sealed class SocketRedirector : IDisposable
             // The verdict program first, so every socket that enters the map is already handled.
             links.Add(skel.Programs.SockredirMsg.AttachToMap(skel.Maps.SockHash));
             links.Add(skel.Programs.SockredirSockops.AttachCgroup(cgroup));
+            attachedTo = cgroup;
         }
         catch (BpfException e)
         {
             DetachAll();
             throw new ToolException($"attaching to {cgroup} failed: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// For --health: attached while both links are held and the kernel lists the sockops program on the cgroup (a link
+    /// someone detached, or a cgroup removed under the agent, shows as not attached).
+    /// </summary>
+    public HealthReport Health()
+    {
+        if (links.Count < 2 || attachedTo is null)
+            return new HealthReport(false, "sockredir_msg and sockredir_sockops are not attached");
+        var id = skel.Programs.SockredirSockops.Id;
+        if (!Directory.Exists(attachedTo) || !AttachedPrograms.OnCgroup(attachedTo, CgroupHook.SockOps).Any(p => p.Id == id))
+            return new HealthReport(false, $"sockredir_sockops (program {id}) is no longer attached to {attachedTo}");
+        return new HealthReport(true, $"sockredir_sockops (program {id}) attached to {attachedTo}, sockredir_msg to sock_hash; {SocketCount()} socket(s) in the map");
     }
 
     /// <summary>The program's counters, summed over CPUs.</summary>
@@ -95,5 +112,6 @@ internal sealed class SocketRedirector : IDisposable
         foreach (var link in Enumerable.Reverse(links))
             link.Dispose();
         links.Clear();
+        attachedTo = null;
     }
 }

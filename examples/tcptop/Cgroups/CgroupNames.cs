@@ -15,7 +15,9 @@ internal sealed class CgroupNames
 
     public CgroupNames(string? root = null)
     {
-        this.root = root ?? Ebpf.KernelMounts.Cgroup2Root
+        if (root is not null && !File.Exists(Path.Combine(root, "cgroup.controllers")))
+            throw new ToolException($"--cgroup-root {root} is not a cgroup v2 directory (no cgroup.controllers there); in a pod, mount the host's cgroup2 there with a hostPath volume");
+        this.root = root is not null ? Path.GetFullPath(root).TrimEnd('/') is { Length: > 0 } r ? r : "/" : Ebpf.KernelMounts.Cgroup2Root
             ?? throw new ToolException("no cgroup v2 hierarchy is mounted (none in /proc/self/mountinfo): tcptop names cgroups by their cgroup2 path");
         Scan();
     }

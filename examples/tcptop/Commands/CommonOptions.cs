@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ebpf.Examples.Cli;
+using Ebpf.Examples.Tcptop.Cgroups;
 using Ebpf.Examples.Tcptop.Kernel;
 
 namespace Ebpf.Examples.Tcptop.Commands;
@@ -10,6 +11,7 @@ internal sealed class CommonOptions
     public readonly Option<int> MaxProcesses = Positive("--max-processes", 16384, "Entries of the per-process kernel map; inserts into a full map are counted (tcptop_map_failed_inserts_total)");
     public readonly Option<int> MaxCgroups = Positive("--max-cgroups", 4096, "Entries of the per-cgroup kernel map");
     public readonly Option<int> MaxConnections = Positive("--max-connections", 16384, "Entries of the per-connection kernel map (top --by connection)");
+    public readonly Option<string?> CgroupRoot = new("--cgroup-root") { Description = "The cgroup v2 hierarchy to name cgroups from (default: where cgroup2 is mounted; in a pod, the host's, mounted at a path of its own such as /host/cgroup)", HelpName = "DIR" };
     public readonly Option<string?> KernelBtf = new("--kernel-btf") { Description = "Check the kernel against this BTF file instead of /sys/kernel/btf/vmlinux (also used for CO-RE)", HelpName = "FILE" };
 
     public void AddTo(Command command)
@@ -18,7 +20,11 @@ internal sealed class CommonOptions
         command.Add(MaxCgroups);
         command.Add(MaxConnections);
         command.Add(KernelBtf);
+        command.Add(CgroupRoot);
     }
+
+    /// <summary>Cgroup names read below --cgroup-root, or below the mounted cgroup2 hierarchy.</summary>
+    public CgroupNames Names(ParseResult p) => new(p.GetValue(CgroupRoot));
 
     public TracerOptions Tracer(ParseResult p, bool trackConnections) => new()
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ebpf.Examples.Health;
 using Ebpf.Examples.Tcptop.Accounting;
 using Ebpf.Examples.Tcptop.Cgroups;
 using Ebpf.Examples.Tcptop.Export;
@@ -22,14 +23,14 @@ internal static class ExportCommand
         common.AddTo(command);
         command.SetAction(p =>
         {
-            var (host, port) = ExportOptions.ParseListen(p.GetValue(listen)!);
+            var (host, port) = ListenAddress.Parse(p.GetValue(listen)!, "--listen");
             var options = new ExportOptions
             {
                 Host = host, Port = port, Labels = LabelChoice.Parse(p.GetValue(labels)!), MaxSeries = p.GetValue(maxSeries),
                 Grace = p.GetValue(grace), BpfStats = p.GetValue(bpfStats),
             };
             using var session = new Session();
-            var names = new CgroupNames();
+            var names = common.Names(p);
             using var tracer = new TcpTracer(common.Tracer(p, trackConnections: false));
             using var exporter = new MetricsExporter(tracer, names, options);
             Console.WriteLine($"tcptop: serving {exporter.Url} (cgroups below {names.Root}); SIGTERM or Ctrl+C stops");

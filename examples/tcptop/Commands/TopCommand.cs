@@ -24,7 +24,7 @@ internal static class TopCommand
         command.SetAction(p =>
         {
             using var session = new Session();
-            var names = new CgroupNames();
+            var names = common.Names(p);
             var cgroupPath = p.GetValue(cgroup) is { } c ? names.NameOf(names.IdOf(c)) : null;
             var grouping = p.GetValue(by);
             using var tracer = new TcpTracer(common.Tracer(p, grouping == TopGrouping.Connection));

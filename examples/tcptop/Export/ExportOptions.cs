@@ -17,17 +17,4 @@ internal sealed record ExportOptions
     public int MaxSeries { get; init; } = 500;
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(60);
     public bool BpfStats { get; init; }
-
-    /// <summary>ADDR:PORT, :PORT or PORT; an IPv6 address in brackets ([::1]:19435). Empty address: all interfaces.</summary>
-    public static (string Host, int Port) ParseListen(string text)
-    {
-        var colon = text.LastIndexOf(':');
-        var host = colon < 0 ? "" : text[..colon];
-        var portText = colon < 0 ? text : text[(colon + 1)..];
-        if (!int.TryParse(portText, out var port) || port is < 1 or > 65535)
-            throw new ToolException($"--listen '{text}': want ADDR:PORT, :PORT or PORT with a port from 1 to 65535");
-        if (host is "" or "0.0.0.0" or "[::]" or "*")
-            host = "+"; // HttpListener: every interface
-        return (host, port);
-    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Ebpf.Errors;
 using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Maps;
@@ -32,7 +33,7 @@ internal static unsafe class FeatureProbes
             return new(FeatureStatus.Supported, $"the verifier knows {name} programs{AttachText(attach)} (it asked for a real attach target: \"{expected}\")");
         // EACCES with a verifier log is the verifier's verdict; without one (and EPERM) the load never got that far
         if (errno == Errno.EPERM || (errno == Errno.EACCES && log.Length == 0))
-            return new(FeatureStatus.Unknown, $"BPF_PROG_LOAD of a {name} program{AttachText(attach)} was refused with {Errno.Describe(errno)}: no privileges, or kernel lockdown forbids this program type");
+            return new(FeatureStatus.Unknown, $"BPF_PROG_LOAD of a {name} program{AttachText(attach)} was refused with {Errno.Describe(errno)}: {Privileges.Explain(BpfErrors.ProgramCapabilities(type))}");
         return new(FeatureStatus.Unsupported, $"BPF_PROG_LOAD of a minimal {name} program{AttachText(attach)} failed: {Errno.Describe(errno)}{FirstLine(log)}");
     }
 

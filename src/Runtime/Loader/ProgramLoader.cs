@@ -109,6 +109,9 @@ internal static unsafe class ProgramLoader
         if (MissingWeakKfunc(spec, log) is { } kfunc)
             return $"the program calls the kfunc '{kfunc}', which this kernel does not have (it is declared __weak), on a path the verifier "
                    + $"cannot rule out: call it only under if (bpf_ksym_exists({kfunc}))";
+        if (log.Contains("is allowed only to CAP_PERFMON", StringComparison.Ordinal))
+            return "the program reads kernel memory through a BTF pointer (a struct field the verifier types), which the kernel allows only "
+                   + Privileges.Explain("CAP_PERFMON").Replace("this needs ", "with ", StringComparison.Ordinal);
         if (log.Contains("failed to find the address for kernel symbol", StringComparison.Ordinal))
             return "the program reads a kernel variable (extern ... __ksym) whose address this kernel does not publish: "
                    + "variables are in /proc/kallsyms only with CONFIG_KALLSYMS_ALL=y";

@@ -46,9 +46,10 @@ internal static unsafe class VerifierLog
                 size = trueSize > size ? (int)Math.Min(trueSize + 1024L, MaxLogSize) : (int)Math.Min(size * 2L, MaxLogSize);
                 continue;
             }
-            if (size == 0 && errno is not (Errno.EPERM or Errno.ENOMEM))
+            if (size == 0 && errno is not Errno.ENOMEM)
             {
-                // Refused without a log: load again with one, so the error can say why.
+                // Refused without a log: load again with one, so the error can say why (EPERM too: the verifier refuses
+                // some accesses with EPERM and a log line naming the capability, e.g. BTF pointer reads without CAP_PERFMON).
                 level = 1;
                 size = Math.Max(initialSize, 4096);
                 continue;

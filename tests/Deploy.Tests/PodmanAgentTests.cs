@@ -1,0 +1,173 @@
+using System.Net;
+using Ebpf.Examples.Tests.Tcptop;
+using Ebpf.Links;
+using Ebpf.TestKit;
+
+namespace Ebpf.Deploy.Tests;
+
+/// <summary>
+/// The images (scripts/build-images.sh) run with podman as their DaemonSets run them (<see cref="PodmanContainer"/>):
+/// tcptop's exporter counts a test flow's bytes exactly, sockredir redirects in a test cgroup; both leave nothing attached
+/// after `podman stop` and after `podman kill -s KILL`, and a restarted container works again. Skipped when the image is
+/// not built (not under CI=true, where tests/skips-allowed.txt decides).
+/// </summary>
+[Collection(nameof(KernelState))]
+public sealed class PodmanAgentTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const long Bytes = 1_000_003;
+
+    [Fact]
+    public async Task Tcptop_in_its_container_counts_a_flow_exactly_and_leaves_nothing_when_stopped_or_killed()
+    {
+        Kernel.RequireRoot();
+        var pod = RequireImage("tcptop");
+        var port = AgentRuns.FreePort();
+        using var sender = new TempCgroup("pts");
+        using var receiver = new TempCgroup("ptr");
+        var before = ProgramIds("tcptop_");
+        using var container = new PodmanContainer("tcptop", pod, publishPort: port);
+        var url = $"http://127.0.0.1:{port}/metrics";
+        await WaitOk(url, container);
+        var ours = ProgramIds("tcptop_").Except(before).ToArray();
+        Assert.NotEmpty(ours);
+
+        var (server, serverPort) = TcpPeers.Serve(receiver, null, TcpPeers.Comm("pdrx"), "127.0.0.1");
+        using (server)
+        using (var client = TcpPeers.Send(sender, null, TcpPeers.Comm("pdtx"), "127.0.0.1", serverPort, Bytes, 1000, 65536))
+        {
+            Assert.Equal(Bytes, TcpPeers.Result(client, "sent"));
+            Assert.Equal(Bytes, TcpPeers.Result(server, "received"));
+        }
+        var metrics = await Get(url);
+        // the cgroup label is the path below the host cgroup2 root the pod sees at /host/cgroup
+        Assert.Equal(Bytes, Sample(metrics, "tcptop_cgroup_sent_bytes_total", Path.GetFileName(sender.Path)));
+        Assert.Equal(Bytes, Sample(metrics, "tcptop_cgroup_received_bytes_total", Path.GetFileName(receiver.Path)));
+        Assert.Equal(0, Sample(metrics, "tcptop_cgroup_received_bytes_total", Path.GetFileName(sender.Path)) ?? 0);
+
+        container.Stop();
+        Assert.Equal(0, container.ExitCode); // it stopped on SIGTERM within the grace period, not killed after it
+        Assert.Empty(ProgramIds("tcptop_").Intersect(ours));
+
+        container.Start();
+        await WaitOk(url, container);
+        var again = ProgramIds("tcptop_").Except(before).ToArray();
+        Assert.NotEmpty(again);
+        container.Kill();
+        WaitGone(again);
+    }
+
+    [Fact]
+    public async Task Sockredir_in_its_container_redirects_in_a_test_cgroup_and_leaves_nothing_when_stopped_or_killed()
+    {
+        Kernel.RequireRoot();
+        var pod = RequireImage("sockredir");
+        var port = AgentRuns.FreePort();
+        using var cgroup = new TempCgroup("psr");
+        // the manifest's args, with the test cgroup (below the host root the pod sees at /host/cgroup) for the node's root
+        var args = pod.Containers.Single().Args.ToList();
+        var i = args.IndexOf("--cgroup");
+        Assert.Equal(AgentFacts.HostCgroupMount, args[i + 1]);
+        args[i + 1] = AgentFacts.HostCgroupMount + "/" + Path.GetFileName(cgroup.Path);
+        using var container = new PodmanContainer("sockredir", pod, args, port);
+        var url = $"http://127.0.0.1:{port}/healthz";
+        await WaitOk(url, container);
+        Assert.NotEmpty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
+
+        await AssertRedirects(cgroup, url);
+
+        container.Stop();
+        Assert.Equal(0, container.ExitCode);
+        Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
+
+        container.Start();
+        await WaitOk(url, container);
+        await AssertRedirects(cgroup, url);
+        container.Kill();
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps).Count > 0 && DateTime.UtcNow < until)
+            Thread.Sleep(100);
+        Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
+    }
+
+    /// <summary>A connection inside the cgroup that lasts: both its sockets enter sockredir's map, which its health line counts.</summary>
+    private static async Task AssertRedirects(TempCgroup cgroup, string url)
+    {
+        var (server, serverPort) = TcpPeers.Serve(cgroup, null, TcpPeers.Comm("psrx"), "127.0.0.1");
+        using (server)
+        using (var client = TcpPeers.SendPaced(cgroup, TcpPeers.Comm("pstx"), "127.0.0.1", serverPort, 200_000, 1000, 10))
+        {
+            var body = "";
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (!body.Contains("2 socket(s) in the map") && DateTime.UtcNow < until)
+            {
+                body = await Get(url);
+                await Task.Delay(100, Ct);
+            }
+            Assert.Contains("2 socket(s) in the map", body);
+            Assert.Equal(200_000, TcpPeers.Result(client, "sent"));
+            Assert.Equal(200_000, TcpPeers.Result(server, "received"));
+        }
+    }
+
+    private static k8s.Models.V1PodSpec RequireImage(string agent)
+    {
+        var pod = Manifests.DaemonSet(agent).Spec.Template.Spec;
+        var image = pod.Containers.Single().Image;
+        Assert.SkipUnless(HostCommand.Run("which", "podman").Succeeded && PodmanContainer.ImageExists(image),
+            $"{image} is not built (scripts/build-images.sh {agent})");
+        return pod;
+    }
+
+    /// <summary>Kernel ids of the loaded programs whose name starts with <paramref name="prefix"/> (bpftool).</summary>
+    private static HashSet<uint> ProgramIds(string prefix)
+    {
+        var json = HostCommand.Check("bpftool", "-j", "prog", "show");
+        using var doc = System.Text.Json.JsonDocument.Parse(json);
+        return doc.RootElement.EnumerateArray()
+            .Where(p => p.TryGetProperty("name", out var n) && n.GetString()!.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(p => p.GetProperty("id").GetUInt32()).ToHashSet();
+    }
+
+    private static void WaitGone(IEnumerable<uint> ids)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (ProgramIds("tcptop_").Intersect(ids).Any() && DateTime.UtcNow < until)
+            Thread.Sleep(100);
+        Assert.Empty(ProgramIds("tcptop_").Intersect(ids));
+    }
+
+    /// <summary>The value of the series <paramref name="metric"/> with cgroup="<paramref name="cgroup"/>", or null.</summary>
+    private static long? Sample(string metrics, string metric, string cgroup)
+    {
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && l.Contains($"cgroup=\"{cgroup}\""));
+        return line is null ? null : (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task WaitOk(string url, PodmanContainer container)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                using var r = await http.GetAsync(url, Ct);
+                if (r.StatusCode == HttpStatusCode.OK)
+                    return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            Assert.True(container.Running, $"the container stopped:\n{container.Logs}");
+            await Task.Delay(300, Ct);
+        }
+        Assert.Fail($"{url} did not answer 200 within 60 s:\n{container.Logs}");
+    }
+
+    private static async Task<string> Get(string url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        return await http.GetStringAsync(url, Ct);
+    }
+}
