@@ -29,7 +29,7 @@ public class GeneratorBenchmarks
         var bytes = CompileWithClang(Source);
         var stem = Path.GetFileName(Source).Replace(".bpf.c", "");
         item = new ObjectItem($"obj/bpf/{stem}.bpf.o.b64", Convert.ToBase64String(bytes), "BenchSkel", "Bench",
-                              $"Ebpf.Objects.{stem}.bpf.o", Source, Types: "");
+                              $"Ebpf.Objects.{stem}.bpf.o", Source, Types: "", Access: "");
     }
 
     [Benchmark]

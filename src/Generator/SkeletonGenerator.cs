@@ -59,7 +59,7 @@ namespace Ebpf.Generator
             if (ns.Length == 0 && provider.GlobalOptions.TryGetValue("build_property.RootNamespace", out var root))
                 ns = root.Trim();
             var content = text.GetText(ct)?.ToString();
-            return new ObjectItem(text.Path, content, Get("EbpfSkeletonName"), ns, Get("EbpfResourceName"), Get("EbpfSourceFile"), Get("EbpfTypes"));
+            return new ObjectItem(text.Path, content, Get("EbpfSkeletonName"), ns, Get("EbpfResourceName"), Get("EbpfSourceFile"), Get("EbpfTypes"), Get("EbpfAccess"));
         }
 
         private static void Emit(SourceProductionContext context, ImmutableArray<SkeletonModel> models)

@@ -12,4 +12,6 @@ internal static class BuildErrors
     public const string BadObjectMetadata = "EBPF107";
     public const string LinkFailed = "EBPF108";
     public const string DuplicateSymbol = "EBPF109";
+    public const string BadAccess = "EBPF110";
+    public const string MapMismatch = "EBPF111";
 }

@@ -61,7 +61,7 @@ public sealed class LinkBpfObject : ClangTaskBase, ICancelableTask
                 "and they were not found beside it or as <tool>-<version> on PATH. Install the LLVM tools of that version (Debian/Ubuntu: `apt-get install llvm-14` for clang-14).");
             return false;
         }
-        if (!CheckDuplicateSymbols(settings, obj))
+        if (!CheckDuplicateSymbols(settings, obj) || !CheckMapDefinitions(settings, obj))
             return false;
         if (!RunTool(settings, obj, LlvmLinkPath, ["-o", obj.LinkedBitcodeFile, .. obj.BitcodeFiles], "llvm-link"))
             return false;
@@ -105,6 +105,47 @@ public sealed class LinkBpfObject : ClangTaskBase, ICancelableTask
                 }
                 definedBy.Add(name, i);
             }
+        }
+        return ok;
+    }
+
+    /// <summary>
+    /// An <c>extern</c> map declaration must say what the definition says (type, key, value, max_entries, flags, ...):
+    /// llvm-link would bind it to the definition regardless. Each source's bitcode is run through llc alone (a temporary
+    /// object, deleted right away) to read the map bodies its BTF records.
+    /// </summary>
+    private bool CheckMapDefinitions(ClangSettings settings, LinkedObjectInfo obj)
+    {
+        var entries = new List<MapDefinitions.Entry>();
+        for (var i = 0; i < obj.BitcodeFiles.Count; i++)
+        {
+            var single = obj.BitcodeFiles[i] + ".o";
+            try
+            {
+                if (!RunTool(settings, obj, LlcPath, ["-filetype=obj", "-O2", "-o", single, obj.BitcodeFiles[i]], "llc"))
+                    return false;
+                entries.AddRange(MapDefinitions.Read(obj.SourceFiles[i], File.ReadAllBytes(single)));
+            }
+            catch (Ebpf.Object.ObjectFormatException e)
+            {
+                // A map body libbpf would not accept either: the loader and the generator say so on the linked object.
+                Log.LogMessage(MessageImportance.Low, $"Ebpf.Build: map definitions of {Path.GetFileName(obj.SourceFiles[i])} not compared: {e.Message}");
+            }
+            finally
+            {
+                File.Delete(single);
+            }
+        }
+        var ok = true;
+        foreach (var (declaration, reference, difference) in MapDefinitions.Mismatches(entries))
+        {
+            var here = Path.GetFileName(declaration.SourceFile);
+            var there = Path.GetFileName(reference.SourceFile);
+            Log.LogError(null, BuildErrors.MapMismatch, null, declaration.SourceFile, 0, 0, 0, 0,
+                $"Map '{declaration.Name}' is declared extern in {here} with a body that differs from its {(reference.IsExtern ? "declaration" : "definition")} in {there} " +
+                $"({difference}); both are linked into {obj.Name}. libbpf's linker rejects this too: give the extern declaration the same __uint/__type body, " +
+                "for example from a header both files include.");
+            ok = false;
         }
         return ok;
     }

@@ -128,7 +128,8 @@ public sealed class PrepareBpfSources : ClangTaskBase
                             NonEmpty(source.GetMetadata("Namespace")) ?? RootNamespace?.Trim() ?? "",
                             "Ebpf.Objects." + objectName, ParseTypes(source.GetMetadata("Types"), $"BpfSource '{fileName}'", itemProject), "");
         AddPrepared(source, info);
-        handOff.Add(HandOffItem(info.ObjectFile, info.Base64File, info.SkeletonName, info.Namespace, info.ResourceName, info.Types, info.SourceFile));
+        handOff.Add(HandOffItem(info.ObjectFile, info.Base64File, info.SkeletonName, info.Namespace, info.ResourceName, info.Types, info.SourceFile,
+                                ParseAccess(source.GetMetadata("Access"), $"BpfSource '{fileName}'", itemProject)));
     }
 
     /// <summary>Sources with one Object value: each compiled to bitcode, then linked into <c>name.bpf.o</c>.</summary>
@@ -139,8 +140,8 @@ public sealed class PrepareBpfSources : ClangTaskBase
         var firstFile = Path.GetFileName(first.GetMetadata("FullPath"));
         if (!ClaimOutputName(objectName, $"Object '{name}'"))
             return;
-        // SkeletonName, Namespace and Types describe the object: every source must say the same.
-        foreach (var metadata in new[] { "SkeletonName", "Namespace", "Types" })
+        // SkeletonName, Namespace, Types and Access describe the object: every source must say the same.
+        foreach (var metadata in new[] { "SkeletonName", "Namespace", "Types", "Access" })
         {
             var expected = first.GetMetadata(metadata).Trim();
             foreach (var other in sources.Skip(1))
@@ -180,7 +181,8 @@ public sealed class PrepareBpfSources : ClangTaskBase
         item.SetMetadata(LinkedObjectInfo.Metadata.Types, string.Join(';', types));
         item.SetMetadata(LinkedObjectInfo.Metadata.ItemProjectFile, itemProject);
         linked.Add(item);
-        handOff.Add(HandOffItem(objectFile, objectFile + ".b64", skeletonName, ns, resourceName, types, files.FirstOrDefault() ?? ""));
+        handOff.Add(HandOffItem(objectFile, objectFile + ".b64", skeletonName, ns, resourceName, types, files.FirstOrDefault() ?? "",
+                                ParseAccess(first.GetMetadata("Access"), $"Object '{name}'", itemProject)));
     }
 
     private BpfSourceInfo Describe(ITaskItem source, string objectFile, string base64File, string skeletonName, string ns,
@@ -231,7 +233,7 @@ public sealed class PrepareBpfSources : ClangTaskBase
     }
 
     private static TaskItem HandOffItem(string objectFile, string base64File, string skeletonName, string ns, string resourceName,
-                                        IReadOnlyList<string> types, string sourceFile)
+                                        IReadOnlyList<string> types, string sourceFile, string access)
     {
         var item = new TaskItem(objectFile);
         item.SetMetadata("Base64File", base64File);
@@ -241,6 +243,7 @@ public sealed class PrepareBpfSources : ClangTaskBase
         // Comma-separated: ';' would start a comment in the analyzer config file the generator reads it from.
         item.SetMetadata("GeneratorTypes", string.Join(',', types));
         item.SetMetadata("SourceFile", sourceFile);
+        item.SetMetadata("Access", access);
         return item;
     }
 
@@ -262,6 +265,19 @@ public sealed class PrepareBpfSources : ClangTaskBase
         name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.') && !name.StartsWith('.');
 
     private string ItemProject(ITaskItem source) => NonEmpty(source.GetMetadata("DefiningProjectFullPath")) ?? BuildEngine.ProjectFileOfTaskNode;
+
+    /// <summary>The Access metadata: "public" (also when empty) or "internal", any case; anything else is an error at the item.</summary>
+    private string ParseAccess(string value, string what, string itemProject)
+    {
+        var access = value.Trim();
+        if (access.Length == 0 || access.Equals("public", StringComparison.OrdinalIgnoreCase))
+            return "public";
+        if (access.Equals("internal", StringComparison.OrdinalIgnoreCase))
+            return "internal";
+        Log.LogError(null, BuildErrors.BadAccess, null, itemProject, 0, 0, 0, 0,
+            $"{what}: Access is '{access}', but the skeleton class can only be public or internal. Use Access=\"internal\" to keep it inside the assembly, or leave Access out for public.");
+        return "public";
+    }
 
     /// <summary>The Types metadata: C identifiers, semicolon-separated, duplicates dropped. Anything else is an error at the item.</summary>
     private IReadOnlyList<string> ParseTypes(string value, string what, string itemProject)

@@ -39,6 +39,34 @@ public class GoldenTests
     /// <summary>Everything gen_named_types.bpf.c anchors, except counter_t (a typedef of an integer: EBPF011).</summary>
     internal const string NamedTypes = "event,kind,sample_t,addr,maps,stats";
 
+    /// <summary>Access="internal": the same skeleton as the golden file but for the class's modifier, and it still
+    /// compiles warning-free against the runtime together with code that uses it.</summary>
+    [Fact]
+    public void InternalSkeletonDiffersFromGoldenOnlyInItsModifier()
+    {
+        var result = GeneratorHarness.Run(ObjectInput.ForTestObject("gen_maps.bpf.c") with { Access = "internal" });
+        Assert.Empty(result.Errors);
+        var golden = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "Generator.Tests", "Golden", "gen_maps.g.cs"));
+        const string PublicClass = "    public sealed partial class GenMapsSkel : global::System.IDisposable";
+        Assert.Contains(PublicClass, golden);
+        Assert.Equal(golden.Replace(PublicClass, "    internal sealed partial class GenMapsSkel : global::System.IDisposable"), result.SingleSource);
+        var usage = File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "Generator.Tests", "Usage", "gen_maps.usage.cs"));
+        var problems = TestCompiler.Problems(TestCompiler.Create("Internal", withRuntime: true, result.SingleSource, usage));
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Take(40)));
+    }
+
+    /// <summary>Anything but "internal" (any case) keeps the skeleton public: the task rejects other values (EBPF110).</summary>
+    [Theory]
+    [InlineData("", "public")]
+    [InlineData("public", "public")]
+    [InlineData("Internal", "internal")]
+    [InlineData("INTERNAL", "internal")]
+    public void AccessMetadataPicksTheModifier(string access, string modifier)
+    {
+        var source = GeneratorHarness.Run(ObjectInput.ForTestObject("gen_maps.bpf.c") with { Access = access }).SingleSource;
+        Assert.Contains($"    {modifier} sealed partial class GenMapsSkel :", source);
+    }
+
     internal static void AssertMatchesGolden(string goldenPath, string actual)
     {
         if (Environment.GetEnvironmentVariable("EBPF_UPDATE_GOLDEN") == "1")

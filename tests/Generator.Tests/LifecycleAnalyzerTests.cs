@@ -130,6 +130,84 @@ public class LifecycleAnalyzerTests
         field = stored;
         _ = stored.Programs.OnEnter;
         """, "private GenGlobalsSkel field = null!;"));
+
+    [Fact]
+    public Task LambdasAndLocalFunctionsAreAnalyzedAsTheirOwnBodies() => Verify(Code("""
+        System.Action lambda = () =>
+        {
+            using var skel = GenGlobalsSkel.Open();
+            _ = {|EBPF202:skel.Programs.OnEnter|};
+            skel.Load();
+            {|EBPF201:skel.Rodata.CfgPort|} = 1;
+        };
+        System.Func<int, uint> nested = x =>
+        {
+            System.Action inner = () =>
+            {
+                using var deep = GenGlobalsSkel.OpenAndLoad();
+                {|EBPF201:deep.Rodata.CfgPort|} = 2;
+            };
+            inner();
+            return 0;
+        };
+        Local();
+        lambda();
+
+        void Local()
+        {
+            using var skel = GenMapsSkel.Open();
+            skel.Load();
+            {|EBPF201:skel.Maps.Flows.MaxEntries|} = 10;
+            Deeper();
+
+            static void Deeper()
+            {
+                using var again = GenGlobalsSkel.Open();
+                _ = {|EBPF202:again.Programs.SockFilter|};
+            }
+        }
+        """));
+
+    [Fact]
+    public Task LambdasAndLocalFunctionsInTheRightOrderOrWithCapturesDoNotWarn() => Verify(Code("""
+        using var outer = GenGlobalsSkel.Open();
+        System.Action loadOuter = () => outer.Load();          // captured: when it runs is unknown, in here and out there
+        System.Action useOuter = () => _ = outer.Programs.OnEnter;
+        loadOuter();
+        useOuter();
+        outer.Rodata.CfgPort = 1;
+        System.Action right = () =>
+        {
+            using var skel = GenGlobalsSkel.Open();
+            skel.Rodata.CfgPort = 1;
+            skel.Load();
+            _ = skel.Programs.OnEnter;
+        };
+        System.Action<GenGlobalsSkel> parameter = s => _ = s.Programs.OnEnter;   // a parameter: its state is the caller's
+        right();
+        Configure(GenGlobalsSkel.Open());
+        Loop();
+
+        void Configure(GenGlobalsSkel s)
+        {
+            s.Load();
+            s.Rodata.CfgPort = 3;                 // a parameter, not a local of this function: not tracked
+        }
+
+        void Loop()
+        {
+            using var skel = GenGlobalsSkel.Open();
+            for (var i = 0; i < n; i++)
+            {
+                if (i == 0)
+                    skel.Rodata.CfgPort = 1;
+                else
+                    skel.Load();
+            }
+            if (skel is { } copy)
+                _ = copy.Programs.OnEnter;        // a pattern variable: not declared by a factory, not tracked
+        }
+        """));
 }
 
 /// <summary>The EBPF201 code fix: the write moves before the Load() it followed, and is not offered where that would not compile.</summary>

@@ -138,20 +138,61 @@ public sealed class LinkedObjectTests
         Assert.Equal($"small 2 130\nbig 1 150\nreport 3\nglobals 3 70 {pidOffset} {lenSize}\n", run.Output.Replace("\r", ""));
     }
 
+    /// <summary>
+    /// An extern map declaration whose body says something else than the definition (another max_entries, another value
+    /// type of the same size) is an error at the declaring file naming both, as libbpf's linker (bpftool gen object)
+    /// refuses it; llvm-link alone would bind it to the definition without a word.
+    /// </summary>
+    [Theory]
+    [InlineData("max_entries", "max_entries is 8 in build_link_mismatch.bpf.c but 4 in build_link_count.bpf.c")]
+    [InlineData("value type", "the value type is 'struct other_counts' in build_link_mismatch.bpf.c but 'struct link_counts' in build_link_count.bpf.c")]
+    public void ExternMapWithAnotherBodyIsAnErrorNamingBothFilesLikeBpftool(string change, string expected)
+    {
+        using var project = TempProject.Create("linked-mismatch", """
+            <BpfSource Include="build_link_count.bpf.c" Object="linked" />
+                <BpfSource Include="build_link_mismatch.bpf.c" Object="linked" />
+            """);
+        var report = File.ReadAllText(project.Path_("build_link_report.bpf.c"));
+        var mismatch = change == "max_entries"
+            ? report.Replace("__uint(max_entries, LINK_SLOTS);", "__uint(max_entries, 8);")
+            : report.Replace("#include \"build_link.h\"\n", "#include \"build_link.h\"\nstruct other_counts { __u64 a, b; };\n")
+                    .Replace("__type(value, struct link_counts);\n} shared_counts", "__type(value, struct other_counts);\n} shared_counts")
+                    .Replace("struct link_counts *counts", "struct other_counts *counts").Replace("counts->packets = packets_seen", "counts->a = packets_seen");
+        Assert.NotEqual(report, mismatch);
+        File.WriteAllText(project.Path_("build_link_mismatch.bpf.c"), mismatch);
+
+        var result = project.Build();
+        Assert.False(result.Succeeded);
+        var error = Assert.Single(result.Errors);
+        Assert.StartsWith(project.Path_("build_link_mismatch.bpf.c"), error);
+        Assert.Contains("EBPF111", error);
+        Assert.Contains("Map 'shared_counts' is declared extern in build_link_mismatch.bpf.c with a body that differs from its definition in build_link_count.bpf.c", error);
+        Assert.Contains(expected, error);
+        Assert.False(File.Exists(Path.Combine(project.IntermediateBpf, "linked.bpf.o")));
+        Assert.DoesNotContain(Directory.EnumerateFiles(project.IntermediateBpf), f => f.EndsWith(".bc.o", StringComparison.Ordinal));
+
+        // The oracle refuses the same pair.
+        var dir = Directory.CreateTempSubdirectory("ebpf-link-oracle-");
+        try
+        {
+            var parts = CompileSeparately(project, dir.FullName, "build_link_count.bpf.c", "build_link_mismatch.bpf.c");
+            var oracle = HostCommand.Run("bpftool", ["gen", "object", Path.Combine(dir.FullName, "oracle.o"), .. parts], workingDirectory: project.Directory);
+            Assert.NotEqual(0, oracle.ExitCode);
+            Assert.Contains("shared_counts", oracle.StandardError);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     /// <summary>Compares our linked object with bpftool gen object's over separately compiled objects of the same sources.</summary>
     private static void AssertSameAsBpftool(TempProject project, string ours)
     {
         var dir = Directory.CreateTempSubdirectory("ebpf-link-oracle-");
         try
         {
-            var parts = new List<string>();
-            foreach (var source in new[] { "build_link_count.bpf.c", "build_link_report.bpf.c" })
-            {
-                var o = Path.Combine(dir.FullName, source.Replace(".c", ".o"));
-                Run(project.Directory, "clang", "-target", "bpfel", "-g", "-O2", "-D__TARGET_ARCH_x86", "-idirafter", "/usr/include/x86_64-linux-gnu",
-                    "-c", source, "-o", o);
-                parts.Add(o);
-            }
+            var parts = CompileSeparately(project, dir.FullName, "build_link_count.bpf.c", "build_link_report.bpf.c");
             var oracle = Path.Combine(dir.FullName, "oracle.o");
             Run(project.Directory, "bpftool", ["gen", "object", oracle, .. parts]);
             var a = ObjectSpec.Parse(File.ReadAllBytes(ours));
@@ -168,6 +209,20 @@ public sealed class LinkedObjectTests
         {
             dir.Delete(recursive: true);
         }
+    }
+
+    /// <summary>Each source compiled to an object of its own (what bpftool gen object links), into <paramref name="dir"/>.</summary>
+    private static List<string> CompileSeparately(TempProject project, string dir, params string[] sources)
+    {
+        var parts = new List<string>();
+        foreach (var source in sources)
+        {
+            var o = Path.Combine(dir, source.Replace(".c", ".o"));
+            Run(project.Directory, "clang", "-target", "bpfel", "-g", "-O2", "-D__TARGET_ARCH_x86", "-idirafter", "/usr/include/x86_64-linux-gnu",
+                "-c", source, "-o", o);
+            parts.Add(o);
+        }
+        return parts;
     }
 
     private static List<string> Maps(ObjectSpec s) =>

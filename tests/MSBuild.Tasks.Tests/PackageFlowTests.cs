@@ -7,7 +7,8 @@ namespace Ebpf.Build.Tasks.Tests;
 /// dotnet pack writes Ebpf.Build (targets, task with CliWrap and Ebpf.Object beside it, generator with Ebpf.Object as
 /// analyzers), Ebpf.Runtime and Ebpf.Object (its dependency); a new console project outside the repository restores
 /// them from a local feed into a private package
-/// folder, adds a BpfSource, one with Types and a two-file Object, and gets their skeletons and embedded objects.
+/// folder, adds a BpfSource (internal), one with Types and a two-file Object, gets their skeletons and embedded objects,
+/// and runs.
 /// </summary>
 [Collection(RealBuilds.Name)]
 public sealed class PackageFlowTests
@@ -51,14 +52,16 @@ public sealed class PackageFlowTests
                 Assert.Contains("lib/netstandard2.0/Ebpf.Object.dll", zip.Entries.Select(e => e.FullName));
 
             using var project = TempProject.Create("package-consumer", """
-                <BpfSource Include="build_count_packets.bpf.c" />
+                <BpfSource Include="build_count_packets.bpf.c" Access="internal" />
                     <BpfSource Include="build_types.bpf.c" Types="event;verdict" />
                     <BpfSource Include="build_link_count.bpf.c;build_link_report.bpf.c" Object="linked" />
                 """, packageVersion: Version);
             // The Types and the linked object's types are usable from C#.
             File.WriteAllText(project.Path_("Program.cs"), """
                 using Build.Tests.App;
-                System.Console.WriteLine(new BuildTypesSkel.Event().Len + (uint)BuildTypesSkel.Verdict.VerdictLong + new LinkedSkel.LinkCounts().Packets);
+                System.Console.WriteLine($"{new BuildTypesSkel.Event().Len + (uint)BuildTypesSkel.Verdict.VerdictLong + new LinkedSkel.LinkCounts().Packets} " +
+                                         $"{System.Runtime.CompilerServices.Unsafe.SizeOf<BuildTypesSkel.Event>()} {System.Runtime.CompilerServices.Unsafe.SizeOf<LinkedSkel.LinkCounts>()}");
+                System.GC.KeepAlive(typeof(BuildCountPacketsSkel));
                 """);
             File.WriteAllText(project.Path_("nuget.config"), PackageFeed.NuGetConfig(feed.FullName));
             var build = DotnetCli.Run(project.Directory, ["build", "-nologo", "-v:n", "-nodeReuse:false"],
@@ -74,6 +77,12 @@ public sealed class PackageFlowTests
             Assert.Equal(File.ReadAllBytes(Path.Combine(project.IntermediateBpf, "linked.bpf.o")), assembly.Resources["Ebpf.Objects.linked.bpf.o"]);
             Assert.Equal(File.ReadAllBytes(Path.Combine(project.IntermediateBpf, "build_count_packets.bpf.o")),
                          assembly.Resources["Ebpf.Objects.build_count_packets.bpf.o"]);
+            Assert.Contains("internal sealed partial class BuildCountPacketsSkel",
+                            File.ReadAllText(Path.Combine(project.Directory, "obj", "Debug", "net10.0", "generated", "Ebpf.Generator",
+                                                          "Ebpf.Generator.SkeletonGenerator", TempProject.RootNamespace + ".BuildCountPacketsSkel.g.cs")));
+            // The app runs against the packaged runtime: the generated types have the layout C gave them.
+            var run = DotnetCli.Run(project.Directory, [project.OutputAssembly]).EnsureSuccess();
+            Assert.Equal("9 24 16\n", run.Output.Replace("\r", ""));
         }
         finally
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Ebpf.TestKit;
 
 namespace Ebpf.Templates.Tests;
 
@@ -86,19 +85,7 @@ public sealed partial class RunningApp : IDisposable
         return process.ExitCode;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-            process.WaitForExit(5000);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        process.Dispose();
-    }
+    public void Dispose() => HostCommand.Stop(process);
 
     private void Add(string? line)
     {

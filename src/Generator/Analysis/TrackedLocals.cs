@@ -5,7 +5,8 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Ebpf.Generator.Analysis
 {
     /// <summary>
-    /// The skeleton locals of one method body whose whole life the body shows: created there by a factory
+    /// The skeleton locals of one body (a method, a lambda or a local function) whose whole life the body shows: declared
+    /// there (not in a function nested in it) and created by a factory
     /// (<c>XSkel.Open</c>/<c>OpenFile</c>/<c>OpenAndLoad</c>) and only used through their members. A local that escapes
     /// (passed as an argument, stored, returned, captured by a lambda or local function, reached through
     /// <c>.Object</c>, or initialized from anything else) is not tracked: what happens to it elsewhere is unknown.
@@ -21,18 +22,21 @@ namespace Ebpf.Generator.Analysis
                 switch (op)
                 {
                     case IVariableDeclaratorOperation declarator when SkeletonSymbols.IsSkeleton(declarator.Symbol.Type):
+                        if (!IsContained(declarator, body))
+                            break; // a local of a lambda or local function inside this body: analyzed as that function's own
                         candidates.Add(declarator.Symbol);
                         var init = declarator.Initializer?.Value ?? declarator.GetVariableInitializer()?.Value;
                         if (init != null && !IsFactoryOrNull(init))
                             escaped.Add(declarator.Symbol);
                         break;
                     case ILocalReferenceOperation reference when SkeletonSymbols.IsSkeleton(reference.Local.Type):
-                        candidates.Add(reference.Local);
                         if (!IsContained(reference, body) || !IsAllowedUse(reference))
                             escaped.Add(reference.Local);
                         break;
                 }
             }
+            // Only locals declared here, by a declarator: a pattern or out variable comes from elsewhere, and a local of an
+            // enclosing body, seen from a lambda, has whatever state the outer code left it in.
             var result = new List<ILocalSymbol>();
             foreach (var local in candidates)
                 if (!escaped.Contains(local))
@@ -40,7 +44,8 @@ namespace Ebpf.Generator.Analysis
             return result;
         }
 
-        /// <summary>False when the reference sits in a lambda or local function: the capture runs at an unknown time.</summary>
+        /// <summary>False when the operation sits in a lambda or local function nested in <paramref name="body"/>: a capture
+        /// runs at an unknown time, and that function's own locals are analyzed with its own graph.</summary>
         private static bool IsContained(IOperation reference, IOperation body)
         {
             for (var op = reference.Parent; op != null && op != body; op = op.Parent)

@@ -32,7 +32,8 @@ namespace Ebpf.Generator.Emitting
             }
             w.Line($"/// <summary>Typed access to the programs, maps and global variables of the BPF object built from <c>{source}</c>.</summary>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"Ebpf.Generator\", \"{Version}\")]");
-            w.Line(typesOnly ? $"public sealed partial class {model.ClassName}" : $"public sealed partial class {model.ClassName} : global::System.IDisposable");
+            // Nested types stay public: inside an internal skeleton they are internal too, and usable anywhere the skeleton is.
+            w.Line(typesOnly ? $"{model.Modifier} sealed partial class {model.ClassName}" : $"{model.Modifier} sealed partial class {model.ClassName} : global::System.IDisposable");
             w.Open();
             var needsBlank = false;
             if (!typesOnly)
@@ -124,7 +125,7 @@ namespace Ebpf.Generator.Emitting
             foreach (var section in model.Sections)
             {
                 w.Line();
-                w.Line($"/// <summary>The global variables of section <c>{Identifiers.ForComment(section.SectionName)}</c> ({section.Size} bytes).</summary>");
+                w.Line($"/// <summary>The global variables of section <c>{Identifiers.ForComment(section.SectionName)}</c> ({DocText.Bytes(section.Size)}).</summary>");
                 w.Line($"public {self}.{section.ClassName} {section.PropertyName} {{ get; }}");
             }
             w.Line();
@@ -152,7 +153,7 @@ namespace Ebpf.Generator.Emitting
             foreach (var map in model.Maps)
             {
                 w.Line();
-                w.Line($"/// <summary>Map <c>{Identifiers.ForComment(map.MapName)}</c>: {Identifiers.ForComment(map.MapTypeName)}, key {map.KeySize} bytes, value {map.ValueSize} bytes, {map.MaxEntries} entries.</summary>");
+                w.Line($"/// <summary>Map <c>{Identifiers.ForComment(map.MapName)}</c>: {DocText.Map(map)}</summary>");
                 w.Line($"public {map.ViewType} {map.PropertyName} {{ get; }}");
             }
             w.Close();
@@ -193,7 +194,7 @@ namespace Ebpf.Generator.Emitting
             {
                 var offset = Literals.Number(v.Offset);
                 w.Line();
-                w.Line($"/// <summary><c>{Identifiers.ForComment(v.CName)}</c>{(v.IsConst ? " (const volatile)" : "")}, at byte {v.Offset} ({v.Size} bytes).</summary>");
+                w.Line($"/// <summary><c>{Identifiers.ForComment(v.CName)}</c>{(v.IsConst ? " (const volatile)" : "")}, at byte {v.Offset} ({DocText.Bytes(v.Size)}).</summary>");
                 w.Line($"public {v.Type} {v.PropertyName}");
                 w.Open();
                 w.Line($"get => GlobalData.Read<{v.Type}>({offset});");

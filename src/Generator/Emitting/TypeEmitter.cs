@@ -32,7 +32,7 @@ namespace Ebpf.Generator.Emitting
 
         private static void EmitComposite(IndentedWriter w, TypeModel type)
         {
-            w.Line($"/// <summary>{Origin(type)} ({type.Size} bytes); fields at the offsets BTF gives.</summary>");
+            w.Line($"/// <summary>{Origin(type)} ({DocText.Bytes(type.Size)}); fields at the offsets BTF gives.</summary>");
             w.Line($"[{InteropNs}StructLayout({InteropNs}LayoutKind.Explicit, Size = {Literals.Number(type.Size)})]");
             w.Line($"public partial struct {type.Name}");
             w.Open();
@@ -54,8 +54,8 @@ namespace Ebpf.Generator.Emitting
             {
                 case FieldModelKind.Plain:
                     w.Line(field.CName.Length > 0
-                        ? $"/// <summary><c>{cName}</c>, at byte {field.Offset} ({field.Size} bytes).</summary>"
-                        : $"/// <summary>An anonymous member, at byte {field.Offset} ({field.Size} bytes).</summary>");
+                        ? $"/// <summary><c>{cName}</c>, at byte {field.Offset} ({DocText.Bytes(field.Size)}).</summary>"
+                        : $"/// <summary>An anonymous member, at byte {field.Offset} ({DocText.Bytes(field.Size)}).</summary>");
                     w.Line($"[{InteropNs}FieldOffset({Literals.Number(field.Offset)})]");
                     w.Line($"public {field.Type} {field.Name};");
                     break;
@@ -100,7 +100,7 @@ namespace Ebpf.Generator.Emitting
             }
             var value = field.ValueKind == BitfieldValueKind.Bool ? "(value ? 1UL : 0UL)" : "(ulong)value";
             var set = $"{storage} = unchecked(({storageType})(((ulong){storage} & ~({Literals.Hex(mask)} << {field.Shift})) | (({value} & {Literals.Hex(mask)}) << {field.Shift})));";
-            w.Line($"/// <summary>Bitfield <c>{cName}</c>: {field.Bits} bits from bit {field.Shift} of the {field.Size} bytes at byte {field.Offset}.</summary>");
+            w.Line($"/// <summary>Bitfield <c>{cName}</c>: {DocText.Bits(field.Bits)} from bit {field.Shift} of the {DocText.Bytes(field.Size)} at byte {field.Offset}.</summary>");
             w.Line($"public {field.Type} {field.Name}");
             w.Open();
             w.Line($"readonly get => {get};");
@@ -112,7 +112,7 @@ namespace Ebpf.Generator.Emitting
 
         private static void EmitEnum(IndentedWriter w, TypeModel type)
         {
-            w.Line($"/// <summary>{Origin(type)} ({type.Size} bytes).</summary>");
+            w.Line($"/// <summary>{Origin(type)} ({DocText.Bytes(type.Size)}).</summary>");
             w.Line($"public enum {type.Name} : {type.Underlying}");
             w.Open();
             foreach (var member in type.EnumMembers)
@@ -125,7 +125,7 @@ namespace Ebpf.Generator.Emitting
 
         private static void EmitInlineArray(IndentedWriter w, TypeModel type)
         {
-            w.Line($"/// <summary>A C array of {type.Length} <c>{Identifiers.ForComment(ShortElement(type.ElementType!))}</c> ({type.Size} bytes); index it or use it as a span.</summary>");
+            w.Line($"/// <summary>A C array of {type.Length} <c>{Identifiers.ForComment(ShortElement(type.ElementType!))}</c> ({DocText.Bytes(type.Size)}); index it or use it as a span.</summary>");
             w.Line($"[global::System.Runtime.CompilerServices.InlineArray({Literals.Number(type.Length)})]");
             w.Line($"public struct {type.Name}");
             w.Open();

@@ -11,5 +11,6 @@ namespace Ebpf.Generator.Model
         string Namespace,
         string ResourceName,
         string SourceFile,
-        string Types);                  // the BpfSource's Types metadata: names separated by ',' ("" = none)
+        string Types,                   // the BpfSource's Types metadata: names separated by ',' ("" = none)
+        string Access);                 // the BpfSource's Access metadata: "internal" makes the skeleton internal, anything else public
 }

@@ -25,6 +25,11 @@ namespace Ebpf.Generator.Model
 
         public string QualifiedClassName => Namespace.Length == 0 ? "global::" + ClassName : "global::" + Namespace + "." + ClassName;
 
+        /// <summary>Access="internal" on the BpfSource: the skeleton class is internal, so its nested types are too.</summary>
+        public bool IsInternal { get; init; }
+
+        public string Modifier => IsInternal ? "internal" : "public";
+
         public string HintName => (Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName) + ".g.cs";
     }
 

@@ -12,7 +12,10 @@ namespace Ebpf.Generator.Parsing
     /// </summary>
     internal static class ObjectParser
     {
-        public static SkeletonModel Parse(ObjectItem item, CancellationToken cancellationToken)
+        public static SkeletonModel Parse(ObjectItem item, CancellationToken cancellationToken) =>
+            ParseObject(item, cancellationToken) with { IsInternal = string.Equals(item.Access, "internal", StringComparison.OrdinalIgnoreCase) };
+
+        private static SkeletonModel ParseObject(ObjectItem item, CancellationToken cancellationToken)
         {
             var diagnostics = new DiagnosticSink(item.SourceFile.Length > 0 ? item.SourceFile : item.Path);
             var objectName = ObjectFileName(item.Path);

@@ -224,28 +224,7 @@ namespace Ebpf.Object.Elf
             return result;
         }
 
-        private readonly struct RawSection
-        {
-            public RawSection(uint name, ElfSectionType type, ulong flags, ulong offset, ulong size, uint link, uint info, ulong entSize)
-            {
-                Name = name;
-                Type = type;
-                Flags = flags;
-                Offset = offset;
-                Size = size;
-                Link = link;
-                Info = info;
-                EntSize = entSize;
-            }
-
-            public uint Name { get; }
-            public ElfSectionType Type { get; }
-            public ulong Flags { get; }
-            public ulong Offset { get; }
-            public ulong Size { get; }
-            public uint Link { get; }
-            public uint Info { get; }
-            public ulong EntSize { get; }
-        }
+        /// <summary>A section header as stored: the name is still an offset into the section-name table.</summary>
+        private readonly record struct RawSection(uint Name, ElfSectionType Type, ulong Flags, ulong Offset, ulong Size, uint Link, uint Info, ulong EntSize);
     }
 }

@@ -55,6 +55,28 @@ namespace Ebpf.Object.Linking
             return result;
         }
 
+        /// <summary>
+        /// Every map variable of the BTF DATASEC ".maps" with its definition, including <c>extern</c> declarations (which a
+        /// single source's object has when it uses a map another file defines): what a static linker compares across files.
+        /// Reads BTF only, so an object whose .maps holds only declarations (no section bytes) is fine.
+        /// </summary>
+        public static List<(string Name, bool IsExtern, MapSpec Map)> ReadDefinitions(BtfSpec btf)
+        {
+            var result = new List<(string, bool, MapSpec)>();
+            if (btf.Find<BtfDataSec>(".maps") is not { } datasec)
+                return result;
+            foreach (var v in datasec.Vars)
+            {
+                if (btf[v.TypeId] is not BtfVar variable || btf.Resolve(variable.TypeId) is not BtfComposite def || def.IsUnion)
+                    continue;
+                result.Add((variable.Name, variable.Linkage == BtfVarLinkageExtern, ParseDefinition(btf, variable.Name, def, isInner: false)));
+            }
+            return result;
+        }
+
+        /// <summary>BTF_VAR_GLOBAL_EXTERN: a declaration, defined in another object.</summary>
+        private const uint BtfVarLinkageExtern = 2;
+
         private static MapSpec ParseDefinition(BtfSpec btf, string name, BtfComposite def, bool isInner)
         {
             uint type = 0, keySize = 0, valueSize = 0, maxEntries = 0, flags = 0, numaNode = 0, keyTypeId = 0, valueTypeId = 0, pinning = 0;

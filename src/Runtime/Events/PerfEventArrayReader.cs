@@ -18,8 +18,7 @@ public sealed class PerfEventArrayReader : IDisposable
     private readonly List<PerfRing> rings = new();
     private readonly Epoll epoll = new();
     private ulong lost;
-    private int busy;
-    private bool disposed;
+    private readonly SingleConsumer oneConsumer;
 
     /// <summary>
     /// Opens a ring of <paramref name="pagesPerCpu"/> pages (a power of two) for every online CPU and stores the
@@ -35,6 +34,7 @@ public sealed class PerfEventArrayReader : IDisposable
         if (pagesPerCpu < 1 || (pagesPerCpu & (pagesPerCpu - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(pagesPerCpu), pagesPerCpu, "the perf ring size in pages must be a power of two");
         this.map = map;
+        oneConsumer = new SingleConsumer(this, $"perf event array '{map.Name}'");
         try
         {
             foreach (var cpu in CpuList.Online())
@@ -66,7 +66,7 @@ public sealed class PerfEventArrayReader : IDisposable
     public int Poll(PerfSampleHandler onSample, PerfLostHandler? onLost, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(onSample);
-        Enter();
+        oneConsumer.Enter();
         try
         {
             var n = ConsumeLocked(onSample, onLost, int.MaxValue);
@@ -79,7 +79,7 @@ public sealed class PerfEventArrayReader : IDisposable
         }
         finally
         {
-            Exit();
+            oneConsumer.Exit();
         }
     }
 
@@ -87,14 +87,14 @@ public sealed class PerfEventArrayReader : IDisposable
     public int Consume(PerfSampleHandler onSample, PerfLostHandler? onLost = null)
     {
         ArgumentNullException.ThrowIfNull(onSample);
-        Enter();
+        oneConsumer.Enter();
         try
         {
             return ConsumeLocked(onSample, onLost, int.MaxValue);
         }
         finally
         {
-            Exit();
+            oneConsumer.Exit();
         }
     }
 
@@ -107,7 +107,7 @@ public sealed class PerfEventArrayReader : IDisposable
 
     private unsafe void Drain<T>(List<PerfSample<T>> batch) where T : unmanaged
     {
-        Enter();
+        oneConsumer.Enter();
         try
         {
             ConsumeLocked((cpu, sample) =>
@@ -119,13 +119,13 @@ public sealed class PerfEventArrayReader : IDisposable
         }
         finally
         {
-            Exit();
+            oneConsumer.Exit();
         }
     }
 
     private void WaitForData()
     {
-        Enter();
+        oneConsumer.Enter();
         try
         {
             if (rings.Any(r => r.HasData))
@@ -135,7 +135,7 @@ public sealed class PerfEventArrayReader : IDisposable
         }
         finally
         {
-            Exit();
+            oneConsumer.Exit();
         }
     }
 
@@ -149,25 +149,11 @@ public sealed class PerfEventArrayReader : IDisposable
         return total;
     }
 
-    private void Enter()
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        if (Interlocked.Exchange(ref busy, 1) != 0)
-            throw new InvalidOperationException($"perf event array '{map.Name}' is already being consumed; use one consumer (Poll, Consume or one ReadAllAsync) at a time");
-    }
-
-    private void Exit() => Volatile.Write(ref busy, 0);
-
     /// <summary>Clears the map's slots, closes the events and unmaps the rings; stops waiting readers.</summary>
     public void Dispose()
     {
-        if (disposed)
+        if (!oneConsumer.Close(epoll))
             return;
-        disposed = true;
-        epoll.Wake();
-        var spin = new SpinWait();
-        while (Interlocked.CompareExchange(ref busy, 1, 0) != 0)
-            spin.SpinOnce();
         Release();
     }
 

@@ -19,8 +19,7 @@ public sealed unsafe class RingBufReader : IDisposable
     private readonly MemoryMapping producerPages;
     private readonly long mask;
     private readonly Epoll epoll = new();
-    private int busy; // 1 while a consume or wait is running: the consumer position has a single writer
-    private bool disposed;
+    private readonly SingleConsumer oneConsumer;
 
     /// <summary>
     /// Reads the ring of a loaded BPF_MAP_TYPE_RINGBUF map. The reader maps the ring's memory and must be disposed
@@ -50,6 +49,7 @@ public sealed unsafe class RingBufReader : IDisposable
     {
         this.map = map;
         this.name = name;
+        oneConsumer = new SingleConsumer(this, $"ring buffer '{name}'");
         var page = Environment.SystemPageSize;
         if (size == 0 || (size & (size - 1)) != 0 || size % page != 0)
             throw new ArgumentException($"ring buffer map '{name}' has size {size}; a ring buffer's max_entries must be a power of two and a multiple of the page size ({page})", nameof(size));
@@ -80,7 +80,7 @@ public sealed unsafe class RingBufReader : IDisposable
     public int Poll(RingBufRecordHandler handler, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Enter();
+        oneConsumer.Enter();
         try
         {
             var n = ConsumeLocked(handler, int.MaxValue);
@@ -93,7 +93,7 @@ public sealed unsafe class RingBufReader : IDisposable
         }
         finally
         {
-            Exit();
+            oneConsumer.Exit();
         }
     }
 
@@ -101,14 +101,14 @@ public sealed unsafe class RingBufReader : IDisposable
     public int Consume(RingBufRecordHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Enter();
+        oneConsumer.Enter();
         try
         {
             return ConsumeLocked(handler, int.MaxValue);
         }
         finally
         {
-            Exit();
+            oneConsumer.Exit();
         }
     }
 
@@ -122,7 +122,7 @@ public sealed unsafe class RingBufReader : IDisposable
 
     private void Drain<T>(List<T> batch) where T : unmanaged
     {
-        Enter();
+        oneConsumer.Enter();
         try
         {
             ConsumeLocked(record =>
@@ -134,13 +134,13 @@ public sealed unsafe class RingBufReader : IDisposable
         }
         finally
         {
-            Exit();
+            oneConsumer.Exit();
         }
     }
 
     private void WaitForData()
     {
-        Enter();
+        oneConsumer.Enter();
         try
         {
             if (Pending > 0)
@@ -150,13 +150,13 @@ public sealed unsafe class RingBufReader : IDisposable
         }
         finally
         {
-            Exit();
+            oneConsumer.Exit();
         }
     }
 
     private int ConsumeLocked(RingBufRecordHandler handler, int limit)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        oneConsumer.ThrowIfClosed();
         var count = 0;
         var consumer = Volatile.Read(ref *ConsumerPosition);
         try
@@ -193,15 +193,6 @@ public sealed unsafe class RingBufReader : IDisposable
         }
     }
 
-    private void Enter()
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        if (Interlocked.Exchange(ref busy, 1) != 0)
-            throw new InvalidOperationException($"ring buffer '{name}' is already being consumed; use one consumer (Poll, Consume or one ReadAllAsync) at a time");
-    }
-
-    private void Exit() => Volatile.Write(ref busy, 0);
-
     private static string Hint(int errno) => errno == Errno.EPERM
         ? "; mapping a ring buffer needs CAP_BPF (or root)"
         : "";
@@ -209,14 +200,8 @@ public sealed unsafe class RingBufReader : IDisposable
     /// <summary>Unmaps the ring and stops waiting readers. The map itself belongs to its object.</summary>
     public void Dispose()
     {
-        if (disposed)
+        if (!oneConsumer.Close(epoll))
             return;
-        disposed = true;
-        epoll.Wake();
-        // wait for a consumer in progress to leave before unmapping under it
-        var spin = new SpinWait();
-        while (Interlocked.CompareExchange(ref busy, 1, 0) != 0)
-            spin.SpinOnce();
         producerPages.Dispose();
         consumerPage.Dispose();
         epoll.Dispose();

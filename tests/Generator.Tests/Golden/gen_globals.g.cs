@@ -306,7 +306,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(0)]
             public ushort Port;
 
-            /// <summary><c>mode</c>, at byte 2 (1 bytes).</summary>
+            /// <summary><c>mode</c>, at byte 2 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(2)]
             public byte Mode;
 
@@ -358,7 +358,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(16)]
             private byte _bitfield0;
 
-            /// <summary>Bitfield <c>seen</c>: 1 bits from bit 0 of the 1 bytes at byte 16.</summary>
+            /// <summary>Bitfield <c>seen</c>: 1 bit from bit 0 of the 1 byte at byte 16.</summary>
             public uint Seen
             {
                 readonly get => unchecked((uint)(((ulong)_bitfield0 >> 0) & 0x1UL));
@@ -368,7 +368,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(16)]
             private byte _bitfield1;
 
-            /// <summary>Bitfield <c>state</c>: 3 bits from bit 1 of the 1 bytes at byte 16.</summary>
+            /// <summary>Bitfield <c>state</c>: 3 bits from bit 1 of the 1 byte at byte 16.</summary>
             public uint State
             {
                 readonly get => unchecked((uint)(((ulong)_bitfield1 >> 1) & 0x7UL));
@@ -398,7 +398,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(18)]
             private byte _bitfield4;
 
-            /// <summary>Bitfield <c>flagged</c>: 1 bits from bit 1 of the 1 bytes at byte 18.</summary>
+            /// <summary>Bitfield <c>flagged</c>: 1 bit from bit 1 of the 1 byte at byte 18.</summary>
             public bool Flagged
             {
                 readonly get => (((ulong)_bitfield4 >> 1) & 0x1UL) != 0;
@@ -415,7 +415,7 @@ namespace Ebpf.Generator.Tests.Golden
                 set => _bitfield5 = unchecked((ulong)(((ulong)_bitfield5 & ~(0xFFFFFFFFFFUL << 2)) | (((ulong)value & 0xFFFFFFFFFFUL) << 2)));
             }
 
-            /// <summary><c>tail</c>, at byte 24 (1 bytes).</summary>
+            /// <summary><c>tail</c>, at byte 24 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(24)]
             public byte Tail;
         }
@@ -447,7 +447,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(10)]
             public ushort Dport;
 
-            /// <summary><c>proto</c>, at byte 12 (1 bytes).</summary>
+            /// <summary><c>proto</c>, at byte 12 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(12)]
             public byte Proto;
         }
@@ -507,7 +507,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(12)]
             public uint Class;
 
-            /// <summary><c>_1st</c>, at byte 16 (1 bytes).</summary>
+            /// <summary><c>_1st</c>, at byte 16 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(16)]
             public byte _1st;
         }
@@ -516,7 +516,7 @@ namespace Ebpf.Generator.Tests.Golden
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 16)]
         public partial struct GenBits
         {
-            /// <summary><c>head</c>, at byte 0 (1 bytes).</summary>
+            /// <summary><c>head</c>, at byte 0 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(0)]
             public byte Head;
 
@@ -563,7 +563,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(14)]
             private byte _bitfield4;
 
-            /// <summary>Bitfield <c>proto</c>: 5 bits from bit 1 of the 1 bytes at byte 14.</summary>
+            /// <summary>Bitfield <c>proto</c>: 5 bits from bit 1 of the 1 byte at byte 14.</summary>
             public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenProto Proto
             {
                 readonly get => unchecked((global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenProto)(((ulong)_bitfield4 >> 1) & 0x1FUL));
@@ -585,15 +585,15 @@ namespace Ebpf.Generator.Tests.Golden
         [global::System.Runtime.InteropServices.StructLayout(global::System.Runtime.InteropServices.LayoutKind.Explicit, Size = 6)]
         public partial struct GenTailBits
         {
-            /// <summary><c>a</c>, at byte 0 (1 bytes).</summary>
+            /// <summary><c>a</c>, at byte 0 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(0)]
             public byte A;
 
-            /// <summary><c>b</c>, at byte 1 (1 bytes).</summary>
+            /// <summary><c>b</c>, at byte 1 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(1)]
             public byte B;
 
-            /// <summary><c>c</c>, at byte 2 (1 bytes).</summary>
+            /// <summary><c>c</c>, at byte 2 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(2)]
             public byte C;
 
@@ -610,7 +610,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(5)]
             private byte _bitfield1;
 
-            /// <summary>Bitfield <c>end</c>: 7 bits from bit 1 of the 1 bytes at byte 5.</summary>
+            /// <summary>Bitfield <c>end</c>: 7 bits from bit 1 of the 1 byte at byte 5.</summary>
             public byte End
             {
                 readonly get => unchecked((byte)(((ulong)_bitfield1 >> 1) & 0x7FUL));
@@ -646,7 +646,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(3)]
             private byte _bitfield1;
 
-            /// <summary>Bitfield <c>sign4</c>: 4 bits from bit 4 of the 1 bytes at byte 3.</summary>
+            /// <summary>Bitfield <c>sign4</c>: 4 bits from bit 4 of the 1 byte at byte 3.</summary>
             public short Sign4
             {
                 readonly get => unchecked((short)((long)((ulong)_bitfield1 << 56) >> 60));
@@ -787,7 +787,7 @@ namespace Ebpf.Generator.Tests.Golden
             private global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.UInt32Array3 _element0;
         }
 
-        /// <summary>C <c>enum gen_small</c> (1 bytes).</summary>
+        /// <summary>C <c>enum gen_small</c> (1 byte).</summary>
         public enum GenSmall : byte
         {
             /// <summary><c>GEN_SMALL_A</c></summary>
@@ -841,7 +841,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(104)]
             public ulong Ptr;
 
-            /// <summary><c>small</c>, at byte 112 (1 bytes).</summary>
+            /// <summary><c>small</c>, at byte 112 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(112)]
             public global::Ebpf.Generator.Tests.Golden.GenGlobalsSkel.GenSmall Small;
 

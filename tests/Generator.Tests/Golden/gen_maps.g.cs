@@ -98,34 +98,34 @@ namespace Ebpf.Generator.Tests.Golden
             /// <summary>Map <c>flows</c>: Hash, key 16 bytes, value 32 bytes, 1024 entries.</summary>
             public global::Ebpf.Maps.HashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowStats> Flows { get; }
 
-            /// <summary>Map <c>counters</c>: PerCpuArray, key 4 bytes, value 8 bytes, 4 entries.</summary>
+            /// <summary>Map <c>counters</c>: PerCpuArray, key 4 bytes, value 8 bytes per CPU, 4 entries.</summary>
             public global::Ebpf.Maps.PerCpuArrayMap<ulong> Counters { get; }
 
-            /// <summary>Map <c>sock_hash</c>: SockHash, key 20 bytes, value 4 bytes, 65535 entries.</summary>
+            /// <summary>Map <c>sock_hash</c>: SockHash, key 20 bytes, values are sockets, 65535 entries.</summary>
             public global::Ebpf.Maps.SockHashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenSockKey> SockHash { get; }
 
-            /// <summary>Map <c>ringbuf</c>: RingBuf, key 0 bytes, value 0 bytes, 65536 entries.</summary>
+            /// <summary>Map <c>ringbuf</c>: ring buffer of 65536 bytes; read its records with <c>OpenReader()</c>.</summary>
             public global::Ebpf.Maps.RingBufMap Ringbuf { get; }
 
             /// <summary>Map <c>events_by_slot</c>: Array, key 4 bytes, value 120 bytes, 16 entries.</summary>
             public global::Ebpf.Maps.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenEvent> EventsBySlot { get; }
 
-            /// <summary>Map <c>per_cpu_values</c>: PerCpuHash, key 4 bytes, value 16 bytes, 64 entries.</summary>
+            /// <summary>Map <c>per_cpu_values</c>: PerCpuHash, key 4 bytes, value 16 bytes per CPU, 64 entries.</summary>
             public global::Ebpf.Maps.PerCpuHashMap<uint, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenValue> PerCpuValues { get; }
 
             /// <summary>Map <c>lru</c>: LruHash, key 8 bytes, value 16 bytes, 128 entries.</summary>
             public global::Ebpf.Maps.LruHashMap<ulong, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey> Lru { get; }
 
-            /// <summary>Map <c>lru_percpu</c>: LruPerCpuHash, key 4 bytes, value 4 bytes, 128 entries.</summary>
+            /// <summary>Map <c>lru_percpu</c>: LruPerCpuHash, key 4 bytes, value 4 bytes per CPU, 128 entries.</summary>
             public global::Ebpf.Maps.LruPerCpuHashMap<uint, uint> LruPercpu { get; }
 
             /// <summary>Map <c>routes</c>: LpmTrie, key 8 bytes, value 4 bytes, 256 entries.</summary>
             public global::Ebpf.Maps.LpmTrieMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenLpmKey, global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenProto> Routes { get; }
 
-            /// <summary>Map <c>sock_map</c>: SockMap, key 4 bytes, value 4 bytes, 8 entries.</summary>
+            /// <summary>Map <c>sock_map</c>: SockMap, key 4 bytes, values are sockets, 8 entries.</summary>
             public global::Ebpf.Maps.SockMap SockMap { get; }
 
-            /// <summary>Map <c>perf_events</c>: PerfEventArray, key 4 bytes, value 4 bytes, 0 entries.</summary>
+            /// <summary>Map <c>perf_events</c>: perf event array, one buffer per possible CPU; read its records with <c>OpenReader()</c>.</summary>
             public global::Ebpf.Maps.PerfEventArrayMap PerfEvents { get; }
 
             /// <summary>Map <c>devices</c>: DevMap, key 4 bytes, value 4 bytes, 4 entries.</summary>
@@ -134,22 +134,22 @@ namespace Ebpf.Generator.Tests.Golden
             /// <summary>Map <c>cpus</c>: CpuMap, key 4 bytes, value 4 bytes, 2 entries.</summary>
             public global::Ebpf.Maps.CpuMap Cpus { get; }
 
-            /// <summary>Map <c>jumps</c>: ProgArray, key 4 bytes, value 4 bytes, 2 entries.</summary>
+            /// <summary>Map <c>jumps</c>: ProgArray, key 4 bytes, values are programs, 2 entries.</summary>
             public global::Ebpf.Maps.ProgArrayMap Jumps { get; }
 
-            /// <summary>Map <c>inner_one</c>: Array, key 4 bytes, value 8 bytes, 1 entries.</summary>
+            /// <summary>Map <c>inner_one</c>: Array, key 4 bytes, value 8 bytes, 1 entry.</summary>
             public global::Ebpf.Maps.ArrayMap<ulong> InnerOne { get; }
 
-            /// <summary>Map <c>tables</c>: HashOfMaps, key 16 bytes, value 4 bytes, 4 entries.</summary>
+            /// <summary>Map <c>tables</c>: HashOfMaps, key 16 bytes, values are inner maps, 4 entries.</summary>
             public global::Ebpf.Maps.HashOfMaps<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenFlowKey> Tables { get; }
 
-            /// <summary>Map <c>table_array</c>: ArrayOfMaps, key 4 bytes, value 4 bytes, 4 entries.</summary>
+            /// <summary>Map <c>table_array</c>: ArrayOfMaps, key 4 bytes, values are inner maps, 4 entries.</summary>
             public global::Ebpf.Maps.ArrayOfMaps TableArray { get; }
 
             /// <summary>Map <c>sized_only</c>: Hash, key 12 bytes, value 8 bytes, 8 entries.</summary>
             public global::Ebpf.Maps.HashMap<global::Ebpf.Generator.Tests.Golden.GenMapsSkel.ByteArray12, ulong> SizedOnly { get; }
 
-            /// <summary>Map <c>queue</c>: Queue, key 0 bytes, value 4 bytes, 8 entries.</summary>
+            /// <summary>Map <c>queue</c>: Queue, no key, value 4 bytes, 8 entries.</summary>
             public global::Ebpf.Maps.BpfMap Queue { get; }
         }
 
@@ -199,7 +199,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(10)]
             public ushort Dport;
 
-            /// <summary><c>proto</c>, at byte 12 (1 bytes).</summary>
+            /// <summary><c>proto</c>, at byte 12 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(12)]
             public byte Proto;
         }
@@ -228,7 +228,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(16)]
             private byte _bitfield0;
 
-            /// <summary>Bitfield <c>seen</c>: 1 bits from bit 0 of the 1 bytes at byte 16.</summary>
+            /// <summary>Bitfield <c>seen</c>: 1 bit from bit 0 of the 1 byte at byte 16.</summary>
             public uint Seen
             {
                 readonly get => unchecked((uint)(((ulong)_bitfield0 >> 0) & 0x1UL));
@@ -238,7 +238,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(16)]
             private byte _bitfield1;
 
-            /// <summary>Bitfield <c>state</c>: 3 bits from bit 1 of the 1 bytes at byte 16.</summary>
+            /// <summary>Bitfield <c>state</c>: 3 bits from bit 1 of the 1 byte at byte 16.</summary>
             public uint State
             {
                 readonly get => unchecked((uint)(((ulong)_bitfield1 >> 1) & 0x7UL));
@@ -268,7 +268,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(18)]
             private byte _bitfield4;
 
-            /// <summary>Bitfield <c>flagged</c>: 1 bits from bit 1 of the 1 bytes at byte 18.</summary>
+            /// <summary>Bitfield <c>flagged</c>: 1 bit from bit 1 of the 1 byte at byte 18.</summary>
             public bool Flagged
             {
                 readonly get => (((ulong)_bitfield4 >> 1) & 0x1UL) != 0;
@@ -285,7 +285,7 @@ namespace Ebpf.Generator.Tests.Golden
                 set => _bitfield5 = unchecked((ulong)(((ulong)_bitfield5 & ~(0xFFFFFFFFFFUL << 2)) | (((ulong)value & 0xFFFFFFFFFFUL) << 2)));
             }
 
-            /// <summary><c>tail</c>, at byte 24 (1 bytes).</summary>
+            /// <summary><c>tail</c>, at byte 24 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(24)]
             public byte Tail;
         }
@@ -376,7 +376,7 @@ namespace Ebpf.Generator.Tests.Golden
             private global::Ebpf.Generator.Tests.Golden.GenMapsSkel.UInt32Array3 _element0;
         }
 
-        /// <summary>C <c>enum gen_small</c> (1 bytes).</summary>
+        /// <summary>C <c>enum gen_small</c> (1 byte).</summary>
         public enum GenSmall : byte
         {
             /// <summary><c>GEN_SMALL_A</c></summary>
@@ -430,7 +430,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(104)]
             public ulong Ptr;
 
-            /// <summary><c>small</c>, at byte 112 (1 bytes).</summary>
+            /// <summary><c>small</c>, at byte 112 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(112)]
             public global::Ebpf.Generator.Tests.Golden.GenMapsSkel.GenSmall Small;
 

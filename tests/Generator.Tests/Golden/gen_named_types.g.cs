@@ -78,10 +78,10 @@ namespace Ebpf.Generator.Tests.Golden
                 Totals = new global::Ebpf.Maps.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenNamedTypesSkel.Stats>(bpfObject.GetMap("totals"));
             }
 
-            /// <summary>Map <c>events</c>: RingBuf, key 0 bytes, value 0 bytes, 4096 entries.</summary>
+            /// <summary>Map <c>events</c>: ring buffer of 4096 bytes; read its records with <c>OpenReader()</c>.</summary>
             public global::Ebpf.Maps.RingBufMap Events { get; }
 
-            /// <summary>Map <c>totals</c>: Array, key 4 bytes, value 8 bytes, 1 entries.</summary>
+            /// <summary>Map <c>totals</c>: Array, key 4 bytes, value 8 bytes, 1 entry.</summary>
             public global::Ebpf.Maps.ArrayMap<global::Ebpf.Generator.Tests.Golden.GenNamedTypesSkel.Stats> Totals { get; }
         }
 
@@ -152,7 +152,7 @@ namespace Ebpf.Generator.Tests.Golden
             [global::System.Runtime.InteropServices.FieldOffset(0)]
             public ushort Port;
 
-            /// <summary><c>flags</c>, at byte 2 (1 bytes).</summary>
+            /// <summary><c>flags</c>, at byte 2 (1 byte).</summary>
             [global::System.Runtime.InteropServices.FieldOffset(2)]
             public byte Flags;
         }

@@ -14,6 +14,9 @@ public sealed record ObjectInput(string Path, string Text, string SkeletonName, 
     /// <summary>The Types metadata (names separated by ';'); empty = not set.</summary>
     public string Types { get; init; } = "";
 
+    /// <summary>The Access metadata ("public", "internal"); empty = not set.</summary>
+    public string Access { get; init; } = "";
+
     /// <summary>A test object from tests/bpf, with the metadata the build task would set.</summary>
     public static ObjectInput ForTestObject(string cFile, string? skeletonName = null, string ns = "Ebpf.Generator.Tests.Golden")
     {
@@ -68,6 +71,7 @@ public static class GeneratorHarness
             ["build_metadata.AdditionalFiles.EbpfResourceName"] = input.ResourceName,
             ["build_metadata.AdditionalFiles.EbpfSourceFile"] = input.SourceFile,
             ["build_metadata.AdditionalFiles.EbpfTypes"] = input.Types,
+            ["build_metadata.AdditionalFiles.EbpfAccess"] = input.Access,
         });
 
     public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> texts, IReadOnlyDictionary<string, Dictionary<string, string>> metadata) =>

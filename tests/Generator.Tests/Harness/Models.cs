@@ -7,7 +7,7 @@ namespace Ebpf.Generator.Tests.Harness;
 internal static class Models
 {
     public static ObjectItem ToItem(ObjectInput input) =>
-        new(input.Path, input.Text, input.SkeletonName, input.Namespace, input.ResourceName, input.SourceFile, input.Types);
+        new(input.Path, input.Text, input.SkeletonName, input.Namespace, input.ResourceName, input.SourceFile, input.Types, input.Access);
 
     public static SkeletonModel Parse(ObjectInput input) => ObjectParser.Parse(ToItem(input), CancellationToken.None);
 }
