@@ -66,6 +66,7 @@ public sealed class ManifestTests
         Assert.NotEqual(true, sc.Privileged);
         Assert.False(sc.AllowPrivilegeEscalation);
         Assert.True(sc.ReadOnlyRootFilesystem);
+        Assert.Equal("Unconfined", sc.SeccompProfile.Type); // docs/deploy.md: some RuntimeDefault profiles refuse bpf(2) without CAP_SYS_ADMIN
         Assert.Equal(["ALL"], sc.Capabilities.Drop);
         Assert.Equal(AgentFacts.Capabilities[agent], sc.Capabilities.Add.Order());
         Assert.DoesNotContain("SYS_ADMIN", sc.Capabilities.Add);

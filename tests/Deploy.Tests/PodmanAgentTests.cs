@@ -91,6 +91,37 @@ public sealed class PodmanAgentTests
         Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
     }
 
+    public static TheoryData<string, string> EachCapability()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var agent in new[] { "tcptop", "sockredir" })
+            foreach (var cap in Manifests.Container(agent).SecurityContext.Capabilities.Add)
+                data.Add(agent, cap);
+        return data;
+    }
+
+    [Theory, MemberData(nameof(EachCapability))]
+    public void In_its_container_without_any_one_capability_the_agent_names_it(string agent, string dropped)
+    {
+        Kernel.RequireRoot();
+        var pod = RequireImage(agent);
+        Assert.True(pod.Containers.Single().SecurityContext.Capabilities.Add.Remove(dropped));
+        using var cgroup = new TempCgroup("pcap");
+        var args = pod.Containers.Single().Args.ToList();
+        if (agent == "sockredir")
+            args[args.IndexOf("--cgroup") + 1] = AgentFacts.HostCgroupMount + "/" + Path.GetFileName(cgroup.Path);
+        using var container = new PodmanContainer(agent, pod, args, AgentRuns.FreePort());
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (container.Running && DateTime.UtcNow < until)
+            Thread.Sleep(200);
+        var logs = container.Logs;
+        Assert.False(container.Running, $"{agent} without CAP_{dropped} still runs:\n{logs}");
+        Assert.Equal(1, container.ExitCode);
+        Assert.Contains($"lacks CAP_{dropped}", logs);
+        Assert.DoesNotContain("unexpected error", logs);
+        Assert.DoesNotContain("   at ", logs);
+    }
+
     /// <summary>A connection inside the cgroup that lasts: both its sockets enter sockredir's map, which its health line counts.</summary>
     private static async Task AssertRedirects(TempCgroup cgroup, string url)
     {

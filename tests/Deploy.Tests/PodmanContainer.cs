@@ -33,6 +33,10 @@ internal sealed class PodmanContainer : IDisposable
             run.AddRange(["--user", uid.ToString()]);
         if (sc.AllowPrivilegeEscalation == false)
             run.AddRange(["--security-opt", "no-new-privileges"]);
+        if (sc.SeccompProfile?.Type == "Unconfined")
+            run.AddRange(["--security-opt", "seccomp=unconfined"]);
+        else if (sc.SeccompProfile is not null)
+            throw new InvalidOperationException($"no podman equivalent written for seccompProfile {sc.SeccompProfile.Type}");
         if (pod.HostNetwork == true)
             run.AddRange(["--network", "host"]);
         else if (publishPort is { } port)
