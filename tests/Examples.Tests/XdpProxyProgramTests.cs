@@ -149,9 +149,26 @@ public sealed class XdpProxyProgramTests : IDisposable
     }
 
     [Fact]
+    public void TheRewriteChangesOnlyMacsAddressesPortsAndChecksums()
+    {
+        // The same rewrite seen through the test kit's TestRun: a field the program should not touch shows in the diff.
+        var expected = ExpectedBackend(Client, 40500);
+        var outcome = TestRun.Of(plane.Skel.Programs.XdpProxy)
+            .WithFrame(TcpFrame(LbMac, ClientMac, Client, Vip, 40500, Port, Psh | Ack, payload: "x"u8.ToArray()))
+            .Run()
+            .ShouldReturn(XdpAction.Tx)
+            .ShouldChange("ipv4.src", Snat.ToString())
+            .ShouldChange("ipv4.dst", expected.Address.ToString())
+            .ShouldChange("eth.src", "02:00:0a:d3:00:02")
+            .ShouldHaveValidChecksums();
+        string[] rewritten = ["eth.dst", "eth.src", "ipv4.checksum", "ipv4.src", "ipv4.dst", "tcp.sport", "tcp.checksum"];
+        outcome.ShouldChangeOnly(expected.Port == Port ? rewritten : [.. rewritten, "tcp.dport"]);
+    }
+
+    [Fact]
     public void IpOptionsAreKeptAndCoveredByTheNewHeaderChecksum()
     {
-        byte[] options = [0x01, 0x01, 0x01, 0x00]; // NOP NOP NOP EOL
+        Ipv4Option[] options = [Ipv4Option.Nop, Ipv4Option.Nop, Ipv4Option.Nop, Ipv4Option.EndOfList];
         var input = TcpFrame(LbMac, ClientMac, Client, Vip, 43000, Port, ipOptions: options, payload: [1, 2, 3]);
 
         var r = Run(input);
@@ -159,7 +176,7 @@ public sealed class XdpProxyProgramTests : IDisposable
         Assert.Equal(XdpAction.Tx, r.XdpAction);
         var after = ParsedTcpFrame.Parse(r.Packet);
         Assert.Equal(24, after.Ihl);
-        Assert.Equal(options, after.IpOptions);
+        Assert.Equal(new byte[] { 0x01, 0x01, 0x01, 0x00 }, after.IpOptions);
         Assert.Equal(Snat, after.Src);
         Assert.Equal(ExpectedBackend(Client, 43000).Address, after.Dst);
         Assert.Equal(new byte[] { 1, 2, 3 }, after.Payload);

@@ -22,9 +22,7 @@ public sealed class TestingPackageFlowTests
         var project = Path.Combine(Path.GetTempPath(), "ebpf-build-tests", RunPrefix.Value, "testing-consumer");
         try
         {
-            foreach (var csproj in new[] { "src/MSBuild.Tasks/Ebpf.Build.Tasks.csproj", "src/Runtime/Ebpf.Runtime.csproj", "src/Object/Ebpf.Object.csproj", "src/Testing/Ebpf.Testing.csproj" })
-                DotnetCli.Run(RepoPaths.Root, ["pack", csproj, "-c", "Debug", "-nologo", "-nodeReuse:false", "-o", feed.FullName, $"-p:Version={Version}"])
-                         .EnsureSuccess();
+            PackageFeed.Pack(feed.FullName, "Debug", [.. PackageFeed.LibraryProjects, "src/Testing/Ebpf.Testing.csproj"], Version);
             using (var zip = ZipFile.OpenRead(Path.Combine(feed.FullName, $"Ebpf.Testing.{Version}.nupkg")))
             {
                 Assert.Contains("lib/net10.0/Ebpf.Testing.dll", zip.Entries.Select(e => e.FullName));
@@ -81,20 +79,7 @@ public sealed class TestingPackageFlowTests
                 """);
             // The local feed for Ebpf.*, and the machine's package folder for xunit (already restored by this repository's own
             // build; mapped so that an Ebpf.Testing restored there earlier cannot stand in for the one just packed).
-            File.WriteAllText(Path.Combine(project, "nuget.config"), $"""
-                <?xml version="1.0" encoding="utf-8"?>
-                <configuration>
-                  <packageSources>
-                    <clear />
-                    <add key="local" value="{feed.FullName}" />
-                    <add key="restored" value="{GlobalPackagesFolder()}" />
-                  </packageSources>
-                  <packageSourceMapping>
-                    <packageSource key="local"><package pattern="Ebpf.*" /></packageSource>
-                    <packageSource key="restored"><package pattern="*" /></packageSource>
-                  </packageSourceMapping>
-                </configuration>
-                """);
+            File.WriteAllText(Path.Combine(project, "nuget.config"), PackageFeed.NuGetConfig(feed.FullName, PackageFeed.MachinePackagesFolder()));
             DotnetCli.Run(project, ["build", "-nologo", "-nodeReuse:false"], new Dictionary<string, string?> { ["NUGET_PACKAGES"] = packages.FullName })
                      .EnsureSuccess();
             Assert.True(Directory.Exists(Path.Combine(packages.FullName, "ebpf.testing", Version)), "restored from the local feed into the private package folder");
@@ -123,9 +108,4 @@ public sealed class TestingPackageFlowTests
         var props = File.ReadAllText(Path.Combine(RepoPaths.Root, "Directory.Packages.props"));
         return Regex.Match(props, $"<PackageVersion Include=\"{Regex.Escape(id)}\" Version=\"([^\"]+)\"").Groups[1].Value;
     }
-
-    private static string GlobalPackagesFolder() =>
-        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } folder
-            ? folder
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 }

@@ -45,6 +45,7 @@ public sealed class TestRunTests
         var outcome = TestRun.Of(skel.Programs.KitRewrite).WithFrame(ToService()).Run().ShouldReturn(XdpAction.Tx);
 
         var failure = Assert.Throws<FailException>(() => outcome.ShouldHaveValidChecksums());
+        TestContext.Current.TestOutputHelper?.WriteLine(failure.Message); // the message docs/testing.md shows
         Assert.Contains("the output frame has wrong checksums: tcp.checksum is 0x", failure.Message);
         Assert.Contains("ipv4.dst: 10.0.0.1 -> 10.0.0.2", failure.Message);
         Assert.Contains("kit_rewrite: Tx (3)", failure.Message);
