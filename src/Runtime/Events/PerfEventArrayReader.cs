@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Ebpf.Events;
 using Ebpf.Internal;
 using Ebpf.Links;
 using Ebpf.Maps;

@@ -31,12 +31,15 @@ public sealed class MeshAccelImageTlsTests
         using var tls = new TlsFront(api.Port);
         var kubeconfig = api.WriteKubeconfig(Path.Combine(work.FullName, "kubeconfig"), tls.Url, tls.CertificatePem);
         var name = RunPrefix.NewName("meshimg");
+        // As the DaemonSet and the uninstall Job mount them: the host's cgroup2, bpffs, and /run/mesh-accel (the
+        // installation's state, which the agent writes and uninstall reads); hostPID too, as the manifest has it.
+        Directory.CreateDirectory("/run/mesh-accel");
         string[] mounts =
         [
-            "-v", $"{cgroup.Root}:/host/cgroup", "-v", $"{BpfFs.EnsureMounted()}:/sys/fs/bpf", "-v", $"{kubeconfig}:/etc/mesh-accel/kubeconfig:ro",
+            "-v", "/run/mesh-accel:/run/mesh-accel", "-v", $"{cgroup.Root}:/host/cgroup", "-v", $"{BpfFs.EnsureMounted()}:/sys/fs/bpf", "-v", $"{kubeconfig}:/etc/mesh-accel/kubeconfig:ro",
         ];
         using var agent = AppRun.Program("podman", Podman.Command(
-            ["run", "--rm", "--name", name, .. Podman.RunOptions(), "--privileged", "--network", "host", .. mounts, image,
+            ["run", "--rm", "--name", name, .. Podman.RunOptions(), "--privileged", "--network", "host", "--pid", "host", .. mounts, image,
              "run", "--cgroup", $"/host/cgroup/{Path.GetFileName(cgroup.Path)}", "--pods-from", "kubernetes", "--node", Node,
              "--kubeconfig", "/etc/mesh-accel/kubeconfig", "--pin-dir", pins.Path, "--interval", "0"]));
         try
@@ -51,7 +54,7 @@ public sealed class MeshAccelImageTlsTests
 
             Assert.True(Podman.Run(["stop", "--time", "20", name]).Succeeded);
             Assert.True(agent.WaitForExit(TimeSpan.FromSeconds(30)), agent.Transcript);
-            var uninstall = Podman.Run(["run", "--rm", .. Podman.RunOptions(), "--privileged", "--network", "host", .. mounts, image,
+            var uninstall = Podman.Run(["run", "--rm", .. Podman.RunOptions(), "--privileged", "--network", "host", "--pid", "host", .. mounts, image,
                                         "uninstall", "--pin-dir", pins.Path]);
             Assert.True(uninstall.Succeeded, uninstall.StandardError + uninstall.StandardOutput);
             Assert.Contains("mesh-accel: removed", uninstall.StandardOutput);
