@@ -12,8 +12,10 @@ namespace Ebpf.Deploy.Tests;
 /// this checkout the first time a test asks (TestKit's Podman); skipped only without root or podman.
 /// </summary>
 [Collection(nameof(KernelState))]
-public sealed class PodmanAgentTests
+public sealed class PodmanAgentTests : IDisposable
 {
+    public void Dispose() => NetavarkLeftovers.RemoveWhenNoContainerRuns();
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private const long Bytes = 1_000_003;
