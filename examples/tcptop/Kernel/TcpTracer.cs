@@ -9,7 +9,7 @@ using Ebpf.Programs;
 namespace Ebpf.Examples.Tcptop.Kernel;
 
 /// <summary>
-/// The kernel side: tcptop.bpf.c loaded through the generated <see cref="TcptopSkel"/>, its five programs attached
+/// The kernel side: tcptop.bpf.c loaded through the generated <see cref="TcptopSkel"/>, its seven programs attached
 /// through BPF links (the kernel removes them when this process ends, however it ends), and the maps read into
 /// <see cref="KernelSnapshot"/>s.
 /// </summary>
