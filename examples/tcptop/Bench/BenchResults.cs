@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Ebpf.Examples.Tcptop.Bench;
 
 /// <summary>One measurement of the traffic figures, with the programs attached or not, and the CPU time the bench's
-/// own process used during the three runs (it should be next to nothing: see QuietWindow).</summary>
+/// own process used while the three clients ran (it only waits meanwhile: see QuietWindow).</summary>
 internal sealed record TrafficFigures(double SmallWritesBitsPerSecond, double LargeWritesBitsPerSecond, double P50Microseconds, double P99Microseconds,
     double BenchCpuMilliseconds);
 

@@ -49,9 +49,9 @@ internal static class OverheadBench
     {
         using var tracer = attached ? new TcpTracer(new TracerOptions()) : null;
         var port = BasePort + round * 10 + (attached ? 5 : 0);
-        var (small, cpuSmall) = QuietWindow.Run(() => TrafficTools.Iperf3(lab, port, 64, noDelay: true, seconds));
-        var (large, cpuLarge) = QuietWindow.Run(() => TrafficTools.Iperf3(lab, port + 1, 128 * 1024, noDelay: false, seconds));
-        var ((p50, p99), cpuLatency) = QuietWindow.Run(() => TrafficTools.Sockperf(lab, port + 2, 64, seconds));
+        var (small, cpuSmall) = TrafficTools.Iperf3(lab, port, 64, noDelay: true, seconds);
+        var (large, cpuLarge) = TrafficTools.Iperf3(lab, port + 1, 128 * 1024, noDelay: false, seconds);
+        var (p50, p99, cpuLatency) = TrafficTools.Sockperf(lab, port + 2, 64, seconds);
         return new TrafficFigures(small, large, p50, p99, (cpuSmall + cpuLarge + cpuLatency).TotalMilliseconds);
     }
 
@@ -92,7 +92,7 @@ internal static class OverheadBench
     {
         using var stats = BpfStats.Enable();
         var before = programs.Select(p => p.Program.RunStatistics).ToArray();
-        QuietWindow.Run(() => TrafficTools.Iperf3(lab, port, 64, noDelay: true, seconds));
+        TrafficTools.Iperf3(lab, port, 64, noDelay: true, seconds);
         for (var i = 0; i < programs.Length; i++)
         {
             var (runs, time) = programs[i].Program.RunStatistics;
