@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Ebpf.TestKit;
 
 namespace Ebpf.Examples.Tests.Tcptop;
 
@@ -11,6 +12,10 @@ namespace Ebpf.Examples.Tests.Tcptop;
 /// </summary>
 internal sealed partial class PidNamespaceReuse(Process process) : IDisposable
 {
+    /// <summary>Starts the two senders in <paramref name="cgroup"/>, sending <paramref name="first"/> and <paramref name="second"/> bytes.</summary>
+    public static PidNamespaceReuse Start(TempCgroup cgroup, string comm, string address, int port, long first, long second) =>
+        new(cgroup.Start(TcpPeers.Binary, "nsreuse", comm, address, port.ToString(), first.ToString(), second.ToString()));
+
     /// <summary>One sender: its PID in the test's namespace and in the host's.</summary>
     public sealed record Sender(int NamespacePid, int HostPid);
 

@@ -83,10 +83,6 @@ internal static class TcpPeers
     public static Process SendAs(TempCgroup cgroup, int pid, string comm, string address, int port, long bytes) =>
         Start(cgroup, null, "sendas", pid.ToString(), comm, address, port.ToString(), bytes.ToString(), "1000");
 
-    /// <summary>Two senders with one PID in a PID namespace of their own, the second through ns_last_pid (see <see cref="PidNamespaceReuse"/>).</summary>
-    public static PidNamespaceReuse ReuseInPidNamespace(TempCgroup cgroup, string comm, string address, int port, long first, long second) =>
-        new(Start(cgroup, null, "nsreuse", comm, address, port.ToString(), first.ToString(), second.ToString()));
-
     /// <summary>Starts a process of its own in <paramref name="cgroupDir"/> (any cgroup directory, e.g. a nested one).</summary>
     public static Process StartIn(string cgroupDir, params string[] args) => TempCgroup.StartIn(cgroupDir, Binary, args);
 

@@ -33,7 +33,7 @@ public sealed class TcptopLifecycleSeriesTests
         // The first process (PID N in the test's PID namespace): sends, exits.
         var (server, port) = TcpPeers.Sink(receivers, TcpPeers.Comm("reuserx"), "127.0.0.1", 2);
         using var receiver = server;
-        using var reuse = TcpPeers.ReuseInPidNamespace(cgroup, comm, "127.0.0.1", port, first, second);
+        using var reuse = PidNamespaceReuse.Start(cgroup, comm, "127.0.0.1", port, first, second);
         var a = reuse.First();
         var s1 = history.Add(await export.ScrapeAsync(Ct));
         Assert.Equal(first, s1.Sum("tcptop_sent_bytes_total", series));
@@ -111,7 +111,7 @@ public sealed class TcptopLifecycleSeriesTests
         var (server, port) = TcpPeers.Sink(receivers, TcpPeers.Comm("toprx"), "127.0.0.1", 2);
         PidNamespaceReuse.Sender a, b;
         using (server)
-        using (var reuse = TcpPeers.ReuseInPidNamespace(cgroup, nsComm, "127.0.0.1", port, 11_111, 22_222))
+        using (var reuse = PidNamespaceReuse.Start(cgroup, nsComm, "127.0.0.1", port, 11_111, 22_222))
         {
             a = reuse.First();
             (b, _) = reuse.Second();
