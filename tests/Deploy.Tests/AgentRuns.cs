@@ -29,6 +29,9 @@ internal sealed class AgentRuns : IDisposable
 
     public string Cgroup => cgroup.Path;
 
+    /// <summary>A kubeconfig of an API server nobody answers at (127.0.0.1:1).</summary>
+    public string Kubeconfig => kubeconfig;
+
     /// <summary>A mesh-accel pods file with no pod (`--pods-from file:PATH`): the agent attaches and is ready at once.</summary>
     public string EmptyPodsFile { get; } = Path.Combine(Path.GetTempPath(), RunPrefix.NewName("pods") + ".json");
     public string PinDir => Path.Combine(pins.Path, "mesh-accel");

@@ -1,4 +1,3 @@
-using System.Net;
 using Ebpf.Examples.Tests.Tcptop;
 using Ebpf.Links;
 using Ebpf.TestKit;
@@ -24,14 +23,14 @@ public sealed class PodmanAgentTests : IDisposable
     public async Task Tcptop_in_its_container_counts_a_flow_exactly_and_leaves_nothing_when_stopped_or_killed()
     {
         Kernel.RequireRoot();
-        var pod = RequireImage("tcptop");
+        var pod = PodmanContainer.RequireImage("tcptop");
         var port = AgentRuns.FreePort();
         using var sender = new TempCgroup("pts");
         using var receiver = new TempCgroup("ptr");
         var before = ProgramIds("tcptop_");
         using var container = new PodmanContainer("tcptop", pod, publishPort: port);
         var url = $"http://127.0.0.1:{port}/metrics";
-        await WaitOk(url, container);
+        await container.WaitOk(url, Ct);
         var ours = ProgramIds("tcptop_").Except(before).ToArray();
         Assert.NotEmpty(ours);
 
@@ -53,7 +52,7 @@ public sealed class PodmanAgentTests : IDisposable
         Assert.Empty(ProgramIds("tcptop_").Intersect(ours));
 
         container.Start();
-        await WaitOk(url, container);
+        await container.WaitOk(url, Ct);
         var again = ProgramIds("tcptop_").Except(before).ToArray();
         Assert.NotEmpty(again);
         container.Kill();
@@ -64,7 +63,7 @@ public sealed class PodmanAgentTests : IDisposable
     public async Task Sockredir_in_its_container_redirects_in_a_test_cgroup_and_leaves_nothing_when_stopped_or_killed()
     {
         Kernel.RequireRoot();
-        var pod = RequireImage("sockredir");
+        var pod = PodmanContainer.RequireImage("sockredir");
         var port = AgentRuns.FreePort();
         using var cgroup = new TempCgroup("psr");
         // the manifest's args, with the test cgroup (below the host root the pod sees at /host/cgroup) for the node's root
@@ -74,7 +73,7 @@ public sealed class PodmanAgentTests : IDisposable
         args[i + 1] = AgentFacts.HostCgroupMount + "/" + Path.GetFileName(cgroup.Path);
         using var container = new PodmanContainer("sockredir", pod, args, port);
         var url = $"http://127.0.0.1:{port}/healthz";
-        await WaitOk(url, container);
+        await container.WaitOk(url, Ct);
         Assert.NotEmpty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
 
         await AssertRedirects(cgroup, url);
@@ -84,7 +83,7 @@ public sealed class PodmanAgentTests : IDisposable
         Assert.Empty(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.SockOps));
 
         container.Start();
-        await WaitOk(url, container);
+        await container.WaitOk(url, Ct);
         await AssertRedirects(cgroup, url);
         container.Kill();
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
@@ -106,16 +105,14 @@ public sealed class PodmanAgentTests : IDisposable
     public void In_its_container_without_any_one_capability_the_agent_names_it(string agent, string dropped)
     {
         Kernel.RequireRoot();
-        var pod = RequireImage(agent);
+        var pod = PodmanContainer.RequireImage(agent);
         Assert.True(pod.Containers.Single().SecurityContext.Capabilities.Add.Remove(dropped));
         using var cgroup = new TempCgroup("pcap");
         var args = pod.Containers.Single().Args.ToList();
         if (agent == "sockredir")
             args[args.IndexOf("--cgroup") + 1] = AgentFacts.HostCgroupMount + "/" + Path.GetFileName(cgroup.Path);
         using var container = new PodmanContainer(agent, pod, args, AgentRuns.FreePort());
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (container.Running && DateTime.UtcNow < until)
-            Thread.Sleep(200);
+        container.WaitExited(TimeSpan.FromSeconds(60));
         var logs = container.Logs;
         Assert.False(container.Running, $"{agent} without CAP_{dropped} still runs:\n{logs}");
         Assert.Equal(1, container.ExitCode);
@@ -144,18 +141,6 @@ public sealed class PodmanAgentTests : IDisposable
         }
     }
 
-    private static k8s.Models.V1PodSpec RequireImage(string agent)
-    {
-        var pod = Manifests.DaemonSet(agent).Spec.Template.Spec;
-        var image = pod.Containers.Single().Image;
-        // Built from this checkout once per test run (scripts/build-images.sh), so a fresh machine runs these tests
-        // and no image from an older build stands in; without podman the test skips, or fails under CI.
-        Podman.Require();
-        Podman.AgentImage(agent);
-        Assert.True(PodmanContainer.ImageExists(image), $"scripts/build-images.sh {agent} left no image {image}, the manifest's");
-        return pod;
-    }
-
     /// <summary>Kernel ids of the loaded programs whose name starts with <paramref name="prefix"/> (bpftool).</summary>
     private static HashSet<uint> ProgramIds(string prefix)
     {
@@ -179,26 +164,6 @@ public sealed class PodmanAgentTests : IDisposable
     {
         var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && l.Contains($"cgroup=\"{cgroup}\""));
         return line is null ? null : (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static async Task WaitOk(string url, PodmanContainer container)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < until)
-        {
-            try
-            {
-                using var r = await http.GetAsync(url, Ct);
-                if (r.StatusCode == HttpStatusCode.OK)
-                    return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            Assert.True(container.Running, $"the container stopped:\n{container.Logs}");
-            await Task.Delay(300, Ct);
-        }
-        Assert.Fail($"{url} did not answer 200 within 60 s:\n{container.Logs}");
     }
 
     private static async Task<string> Get(string url)

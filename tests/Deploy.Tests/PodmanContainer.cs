@@ -98,5 +98,50 @@ internal sealed class PodmanContainer : IDisposable
         return path;
     }
 
+    /// <summary>Polls until the container has stopped, at most <paramref name="timeout"/>; true when it has.</summary>
+    public bool WaitExited(TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        while (Running && DateTime.UtcNow < until)
+            Thread.Sleep(200);
+        return !Running;
+    }
+
+    /// <summary>Waits (at most 60 s) until <paramref name="url"/> answers 200; fails with the container's log if it stops or never does.</summary>
+    public async Task WaitOk(string url, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                using var r = await http.GetAsync(url, ct);
+                if (r.StatusCode == System.Net.HttpStatusCode.OK)
+                    return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            Assert.True(Running, $"the container stopped:\n{Logs}");
+            await Task.Delay(300, ct);
+        }
+        Assert.Fail($"{url} did not answer 200 within 60 s:\n{Logs}");
+    }
+
+    /// <summary>
+    /// The pod spec of <paramref name="agent"/>'s DaemonSet, once its image is built from this checkout (once per test
+    /// run, scripts/build-images.sh), so a fresh machine runs these tests and no image from an older build stands in;
+    /// without podman the test skips, or fails under CI.
+    /// </summary>
+    public static V1PodSpec RequireImage(string agent)
+    {
+        var pod = Manifests.DaemonSet(agent).Spec.Template.Spec;
+        var image = pod.Containers.Single().Image;
+        Ebpf.TestKit.Podman.Require();
+        Ebpf.TestKit.Podman.AgentImage(agent);
+        Assert.True(ImageExists(image), $"scripts/build-images.sh {agent} left no image {image}, the manifest's");
+        return pod;
+    }
+
     public void Dispose() => Podman("rm", "-f", "-t", "0", Name);
 }
