@@ -16,6 +16,11 @@
  * sidecar, sidecar to app) into sock_hash for splicing (sockmsg_splice.h), and deletes the 4-tuple entry
  * when the accepting socket closes.
  *
+ * Splicing costs each socket a sockhash entry, a psock and socket storage, set up at establishment and torn
+ * down at close: more than a connection that carries one request and one response saves. So a mesh hop is
+ * spliced unless the last connections to the same original destination were all short (splice_pays, below);
+ * the sidecar's accepted socket reports at its close how much the connection carried.
+ *
  * mesh_getsockopt (cgroup/getsockopt) answers getsockopt(SOL_IP, SO_ORIGINAL_DST) and (SOL_IPV6,
  * IP6T_SO_ORIGINAL_DST) on an accepted socket from orig_by_tuple, as conntrack does after a REDIRECT.
  *
@@ -49,6 +54,9 @@ enum mesh_stat {
 	STAT_SOCKOPT_ANSWERED,     /* SO_ORIGINAL_DST / IP6T_SO_ORIGINAL_DST answered */
 	STAT_SOCKOPT_MISSED,       /* ... asked on a socket we know nothing about: left to the kernel */
 	STAT_ORIG_FULL,            /* an original destination could not be stored (never expected) */
+	STAT_SPLICE_SKIPPED,       /* sockets of mesh hops not spliced: their destination's connections were short */
+	STAT_LEARNED_SHORT,        /* redirected connections that closed short (see splice_pays) */
+	STAT_LEARNED_LONG,         /* ... and long */
 	MESH_STAT_COUNT,
 };
 _Static_assert(MESH_STAT_COUNT <= SPLICE_STATS_SIZE, "stats map too small");
@@ -109,6 +117,9 @@ struct orig_dst {
 #ifndef MAX_CONNS
 #define MAX_CONNS 65536
 #endif
+#ifndef MAX_DESTS
+#define MAX_DESTS 4096
+#endif
 
 /* The node's pods by address (both families), for inbound decisions. */
 struct {
@@ -148,6 +159,41 @@ struct {
 
 /* 0: the programs redirect but put no socket into sock_hash (the benchmark's "without splicing"). */
 const volatile __u32 splice_enabled = 1;
+
+/* An original destination (address, port in host order): what the splicing policy learns about. */
+struct dest_key {
+	__u32 ip[4];
+	__u32 port;
+};
+
+/* How a destination's recent connections went. */
+struct short_run {
+	__u32 count;      /* connections to it that closed short in a row */
+	__u32 pad;
+	__u64 last_ns;    /* when the last of them closed (bpf_ktime_get_ns) */
+};
+
+/* Per destination (absent: no short connection lately). LRU: a destination evicted is spliced again, which is
+ * only the default. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_DESTS);
+	__type(key, struct dest_key);
+	__type(value, struct short_run);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} short_runs SEC(".maps");
+
+/* The splicing policy. A connection is long when the sidecar's accepted socket sent at least long_msgs
+ * messages or long_bytes bytes (through TCP and sk_msg together) before it closed; after unsplice_after
+ * short ones in a row to a destination, new connections to it are not spliced, until one is long again or
+ * none has closed short for short_expiry_ns (a connection that is not spliced stays so for its life: the
+ * kernel puts sockets into a sockmap from sockops only at establishment, so the verdict must not outlive
+ * the short traffic that earned it). Both sidecars' accepted sockets report, so 16 is about 8 connections.
+ * unsplice_after 0: splice every connection. */
+const volatile __u32 unsplice_after = 16;
+const volatile __u32 long_msgs = 4;
+const volatile __u32 long_bytes = 16384;
+const volatile __u64 short_expiry_ns = 1000000000ULL;
 
 enum verdict {
 	LEAVE,        /* the rules would RETURN: nothing to do */
@@ -418,6 +464,70 @@ static __always_inline void tuple_key(struct sock_key *k, const __u32 client[4],
 	k->netns = splice_key_netns(k, netns);
 }
 
+static __always_inline void dest_of(struct dest_key *d, const __u32 ip[4], __u32 port)
+{
+	__builtin_memcpy(d->ip, ip, sizeof(d->ip));
+	d->port = port;
+}
+
+/* Whether a new socket of a hop towards `d` goes into sock_hash: not when the destination's last
+ * unsplice_after connections were all short. Both ends of a hop ask for the same destination, so they
+ * normally agree; when they do not (the count moved in between), the spliced end finds no peer and sends
+ * through TCP, which is correct, only not faster. */
+static __always_inline int splice_pays(const struct dest_key *d)
+{
+	struct short_run *run;
+
+	if (!unsplice_after)
+		return 1;
+	run = bpf_map_lookup_elem(&short_runs, d);
+	return !run || run->count < unsplice_after || bpf_ktime_get_ns() - run->last_ns > short_expiry_ns;
+}
+
+/* At the close of a sidecar's accepted socket: counts a short connection to `d`, or resets the count.
+ * Updates race between CPUs; the count is a hint, and any mistake costs speed, never correctness. */
+static __always_inline void learn(struct bpf_sock_ops *skops, const struct dest_key *d)
+{
+	struct sock_state *st = 0;
+	struct bpf_sock *sk = skops->sk;
+	__u64 msgs = skops->data_segs_out, bytes = skops->bytes_acked + skops->bytes_received;
+	struct short_run *run, first = { .count = 1 };
+
+	if (!unsplice_after || !splice_enabled)
+		return;
+	if (sk)
+		st = bpf_sk_storage_get(&sock_state, sk, 0, 0);
+	if (st) {
+		msgs += st->sent_msgs;
+		bytes += st->sent_bytes;
+	}
+	run = bpf_map_lookup_elem(&short_runs, d);
+	if (msgs >= long_msgs || bytes >= long_bytes) {
+		stat_inc(STAT_LEARNED_LONG);
+		if (run && run->count)
+			run->count = 0;
+		return;
+	}
+	stat_inc(STAT_LEARNED_SHORT);
+	if (!run) {
+		first.last_ns = bpf_ktime_get_ns();
+		bpf_map_update_elem(&short_runs, d, &first, BPF_NOEXIST);
+		return;
+	}
+	if (run->count < unsplice_after)
+		run->count += 1;
+	run->last_ns = bpf_ktime_get_ns();
+}
+
+/* splice_add() for a socket of a hop towards `d`, if the policy says it pays. */
+static __always_inline void splice_hop(struct bpf_sock_ops *skops, const struct dest_key *d)
+{
+	if (splice_pays(d))
+		splice_add(skops);
+	else
+		stat_inc(STAT_SPLICE_SKIPPED);
+}
+
 /* Ports a sidecar listens on: an accepted socket on them is one end of a mesh hop. */
 static __always_inline int sidecar_port(__u32 port)
 {
@@ -428,6 +538,7 @@ SEC("sockops")
 int mesh_sockops(struct bpf_sock_ops *skops)
 {
 	struct sock_key key = {}, tkey = {};
+	struct dest_key dest = {};
 	struct orig_dst *orig;
 	__u64 cookie;
 
@@ -446,25 +557,38 @@ int mesh_sockops(struct bpf_sock_ops *skops)
 				stat_inc(STAT_ORIG_REKEYED);
 			else
 				stat_inc(STAT_ORIG_FULL);
+			dest_of(&dest, orig->ip, bpf_ntohs(orig->port));
 			bpf_map_delete_elem(&orig_by_cookie, &cookie);
+			if (splice_enabled)
+				splice_hop(skops, &dest);
+		} else if (splice_enabled && is_passthrough_src(key.local_ip)) {
+			/* The sidecar's inbound hop to its app (bound to 127.0.0.6): its server is the original destination. */
+			dest_of(&dest, key.remote_ip, key.remote_port);
+			splice_hop(skops, &dest);
 		}
-		/* Our own redirects, and the sidecar's inbound hop to its app (bound to 127.0.0.6). */
-		if (splice_enabled && (orig || is_passthrough_src(key.local_ip)))
-			splice_add(skops);
 		return 1;
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		if (FILL_KEY(&key, skops) < 0)
 			return 1;
 		if (sidecar_port(key.local_port)) {
 			/* The accepted end of a redirected connection: forget its original destination when it
-			 * closes (the sidecar has asked by then). */
+			 * closes (the sidecar has asked by then), and tell the splicing policy how it went. */
 			tuple_key(&tkey, key.remote_ip, key.remote_port, key.local_ip, key.local_port,
 				  bpf_get_netns_cookie(skops));
-			if (bpf_map_lookup_elem(&orig_by_tuple, &tkey))
+			orig = bpf_map_lookup_elem(&orig_by_tuple, &tkey);
+			if (orig) {
 				bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
+				dest_of(&dest, orig->ip, bpf_ntohs(orig->port));
+				if (splice_enabled)
+					splice_hop(skops, &dest);
+			} else if (splice_enabled) {
+				splice_add(skops); /* a connection to the sidecar's port that we did not redirect */
+			}
+		} else if (splice_enabled && is_passthrough_src(key.remote_ip)) {
+			/* The app's end of its sidecar's inbound hop: the app's own address is the original destination. */
+			dest_of(&dest, key.local_ip, key.local_port);
+			splice_hop(skops, &dest);
 		}
-		if (splice_enabled && (sidecar_port(key.local_port) || is_passthrough_src(key.remote_ip)))
-			splice_add(skops);
 		return 1;
 	case BPF_SOCK_OPS_STATE_CB:
 		if (skops->args[1] != BPF_TCP_CLOSE)
@@ -472,6 +596,11 @@ int mesh_sockops(struct bpf_sock_ops *skops)
 		if (FILL_KEY(&key, skops) < 0)
 			return 1;
 		tuple_key(&tkey, key.remote_ip, key.remote_port, key.local_ip, key.local_port, bpf_get_netns_cookie(skops));
+		orig = bpf_map_lookup_elem(&orig_by_tuple, &tkey);
+		if (!orig)
+			return 1;
+		dest_of(&dest, orig->ip, bpf_ntohs(orig->port));
+		learn(skops, &dest);
 		if (bpf_map_delete_elem(&orig_by_tuple, &tkey) == 0)
 			stat_inc(STAT_ORIG_FREED);
 		return 1;

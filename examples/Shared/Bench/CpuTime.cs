@@ -29,6 +29,17 @@ public static class CpuTime
         return total;
     }
 
+    /// <summary>CPU time of every process of a cgroup v2 and its descendants since it was made (cpu.stat usage_usec), in
+    /// milliseconds. Kernel work done in a task's context (softirqs run on its way out of a syscall) counts; work in kernel
+    /// threads (workqueues, ksoftirqd, RCU callbacks) does not.</summary>
+    public static double OfCgroup(string cgroup)
+    {
+        foreach (var line in File.ReadLines(Path.Combine(cgroup, "cpu.stat")))
+            if (line.StartsWith("usage_usec ", StringComparison.Ordinal))
+                return long.Parse(line["usage_usec ".Length..], CultureInfo.InvariantCulture) / 1000.0;
+        throw new InvalidOperationException($"no usage_usec in {cgroup}/cpu.stat");
+    }
+
     /// <summary>Busy time of all CPUs since boot (everything but idle and iowait), in milliseconds.</summary>
     public static double MachineBusy()
     {

@@ -90,6 +90,9 @@ const volatile __u32 demote_after_msgs = DEMOTE_AFTER_MSGS;
 struct sock_state {
 	__u32 tcp_bound;  /* 1: this socket has sent through TCP; it never redirects again */
 	__u32 small_run;  /* consecutive small redirected messages that found the peer's queue not drained */
+	__u32 sent_msgs;  /* messages this socket sent through sk_msg (redirected or passed), for the includer */
+	__u32 pad;
+	__u64 sent_bytes; /* ... and their bytes (mesh-accel reads both when the socket closes) */
 };
 
 struct {
@@ -271,6 +274,8 @@ static __always_inline int splice_add(struct bpf_sock_ops *skops)
 	}
 	st->tcp_bound = skops->data_segs_out > 0;
 	st->small_run = 0;
+	st->sent_msgs = 0;
+	st->sent_bytes = 0;
 	if (bpf_sock_hash_update(skops, &sock_hash, &key, BPF_ANY) == 0) {
 		stat_inc(STAT_SOCKETS_ADDED);
 		return 0;
@@ -297,6 +302,8 @@ static __always_inline int splice_msg(struct sk_msg_md *msg)
 		pull_for_pass(msg, size);
 		return SK_PASS;
 	}
+	st->sent_msgs++;
+	st->sent_bytes += size;
 	if (st->tcp_bound) {
 		stat_inc(STAT_PASSED_TCP_BOUND);
 		stat_add(STAT_PASSED_TCP_BOUND_BYTES, size);

@@ -29,7 +29,8 @@ internal sealed class MeshDataPlane : IDisposable
     public List<string> Attached { get; } = [];
     public List<string> Adopted { get; } = [];
 
-    public static MeshDataPlane Install(string cgroup, PinLayout pins, bool splice, IKernelCheck kernel, uint maxConnections = ConnectionLimits.Default)
+    public static MeshDataPlane Install(string cgroup, PinLayout pins, bool splice, IKernelCheck kernel, uint maxConnections = ConnectionLimits.Default,
+                                        uint unspliceAfter = SplicePolicy.DefaultUnspliceAfter)
     {
         KernelRequirements.Check(kernel);
         cgroup = Cgroups.Check(cgroup);
@@ -52,6 +53,7 @@ internal sealed class MeshDataPlane : IDisposable
         {
             skel.Rodata.SpliceEnabled = splice ? 1u : 0u;
             ConnectionLimits.Apply(skel, maxConnections);
+            SplicePolicy.Apply(skel, unspliceAfter);
             skel.Load();
             Directory.CreateDirectory(pins.StateDir);
             File.WriteAllText(pins.CgroupFile, cgroup + "\n");

@@ -27,23 +27,26 @@ internal static class RunCommand
         var lab = new Option<string>("--lab") { Description = "the lab's prefix, for --pods-from lab", DefaultValueFactory = _ => LabLayout.DefaultPrefix };
         var pinDir = new Option<string>("--pin-dir") { Description = "where links and maps are pinned", DefaultValueFactory = _ => PinLayout.DefaultDir };
         var noSplice = new Option<bool>("--no-splice") { Description = "redirect only: put no socket into the sockmap (for comparison)" };
+        var unspliceAfter = new Option<uint>("--unsplice-after") { Description = "stop splicing connections to a destination after this many short ones in a row (counted at both sidecars); 0: splice every connection", DefaultValueFactory = _ => SplicePolicy.DefaultUnspliceAfter };
         var maxConnections = new Option<uint>("--max-connections") { Description = "entries of the per-connection LRU maps", DefaultValueFactory = _ => ConnectionLimits.Default };
         var interval = new Option<double>("--interval") { Description = "seconds between counter lines; 0: none", DefaultValueFactory = _ => 1 };
         var cmd = new Command("run", "attach (or adopt) the interception programs and keep the node's pods in their maps")
         {
-            cgroup, cgroupRoot, health, podsFrom, node, kubeconfig, lab, pinDir, noSplice, maxConnections, interval,
+            cgroup, cgroupRoot, health, podsFrom, node, kubeconfig, lab, pinDir, noSplice, unspliceAfter, maxConnections, interval,
         };
         cmd.SetAction(r =>
         {
             if (r.GetValue(cgroupRoot) is { } root)
                 Cgroups.UseRoot(root);
             return Run(r.GetValue(cgroup), r.GetValue(podsFrom)!, r.GetValue(node), r.GetValue(kubeconfig), r.GetValue(lab)!, new PinLayout(r.GetValue(pinDir)!),
-                       !r.GetValue(noSplice), r.GetValue(maxConnections), r.GetValue(interval), new RunningKernel(), r.GetValue(health));
+                       !r.GetValue(noSplice), r.GetValue(maxConnections), r.GetValue(interval), new RunningKernel(), r.GetValue(health),
+                       r.GetValue(unspliceAfter));
         });
         return cmd;
     }
 
-    public static int Run(string? cgroup, string podsFrom, string? node, string? kubeconfig, string lab, PinLayout pins, bool splice, uint maxConnections, double interval, IKernelCheck kernel, string? health = null)
+    public static int Run(string? cgroup, string podsFrom, string? node, string? kubeconfig, string lab, PinLayout pins, bool splice, uint maxConnections, double interval, IKernelCheck kernel, string? health = null,
+                          uint unspliceAfter = SplicePolicy.DefaultUnspliceAfter)
     {
         CommandLine.RequireRoot("run");
         using var stop = new CancellationTokenSource();
@@ -57,7 +60,7 @@ internal static class RunCommand
 
         // The source is checked before anything is attached: a bad file or an unknown lab changes nothing.
         var source = PodSources.Create(podsFrom, lab, node, kubeconfig, Log);
-        using var plane = MeshDataPlane.Install(cgroup ?? Cgroups.Root(), pins, splice, kernel, maxConnections);
+        using var plane = MeshDataPlane.Install(cgroup ?? Cgroups.Root(), pins, splice, kernel, maxConnections, unspliceAfter);
         File.WriteAllText(pins.AgentPidFile, Environment.ProcessId + "\n");
         Log($"attached to cgroup {plane.Cgroup}" + (plane.Cgroup == Cgroups.Root() ? " (the whole node)" : "") +
             (plane.Attached.Count > 0 ? $"; attached {string.Join(", ", plane.Attached)}" : "") +

@@ -71,4 +71,14 @@ internal static class IstioIptables
             Tool.Run("ip", "netns", "exec", netns, tool, "-n", file);
         }
     }
+
+    /// <summary>Removes what <see cref="Install"/> wrote: both families' nat tables in <paramref name="netns"/> emptied.</summary>
+    public static void Remove(string netns)
+    {
+        foreach (var tool in new[] { "iptables", "ip6tables" })
+        {
+            Tool.Run("ip", "netns", "exec", netns, tool, "-t", "nat", "-F");
+            Tool.Run("ip", "netns", "exec", netns, tool, "-t", "nat", "-X");
+        }
+    }
 }
