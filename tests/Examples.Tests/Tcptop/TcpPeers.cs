@@ -59,6 +59,10 @@ internal static class TcpPeers
     public static Process SendPaced(TempCgroup cgroup, string comm, string address, int port, long bytes, int writeSize, int pauseMs) =>
         Start(cgroup, null, "send", comm, address, port.ToString(), bytes.ToString(), writeSize.ToString(), pauseMs.ToString());
 
+    /// <summary>A server that peeks at every chunk (recv with MSG_PEEK) before it reads the same bytes normally.</summary>
+    public static (Process Process, int Port) PeekServe(TempCgroup cgroup, string comm, string address) =>
+        Serve(cgroup, null, comm, address, "peek");
+
     /// <summary>A server that receives with splice(2) into a pipe, never with recvmsg.</summary>
     public static (Process Process, int Port) SpliceServe(TempCgroup cgroup, string comm, string address) =>
         Serve(cgroup, null, comm, address, "splice");
@@ -85,15 +89,25 @@ internal static class TcpPeers
     /// <summary>Waits for a peer and returns the number it printed ("sent N" / "received N").</summary>
     public static long Result(Process p, string word)
     {
+        var results = Results(p);
+        Assert.True(results.ContainsKey(word), $"tcp_peer printed no '{word} N': {string.Join(", ", results.Keys)}");
+        return results[word];
+    }
+
+    /// <summary>Waits for a peer and returns every "word N" line it printed, e.g. "peeked" and "received".</summary>
+    public static IReadOnlyDictionary<string, long> Results(Process p)
+    {
         p.StandardInput.Close();
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         if (!p.WaitForExit(TimeSpan.FromSeconds(120)))
             throw new TimeoutException($"tcp_peer did not finish; stderr: {stderr}");
         p.WaitForExit();
-        var line = stdout.Result.Split('\n', StringSplitOptions.TrimEntries).FirstOrDefault(l => l.StartsWith(word + " ", StringComparison.Ordinal));
-        Assert.True(p.ExitCode == 0 && line is not null, $"tcp_peer: exit {p.ExitCode}, '{stdout.Result}', {stderr.Result}");
-        return long.Parse(line[(word.Length + 1)..]);
+        Assert.True(p.ExitCode == 0, $"tcp_peer: exit {p.ExitCode}, '{stdout.Result}', {stderr.Result}");
+        return stdout.Result.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' '))
+            .Where(w => w.Length == 2 && long.TryParse(w[1], out _))
+            .ToDictionary(w => w[0], w => long.Parse(w[1]));
     }
 
     private static Process Start(TempCgroup cgroup, NetNamespace? ns, params string[] args) =>

@@ -8,7 +8,8 @@ namespace Ebpf.Examples.Tests.Tcptop;
 /// Exact bytes: a process in a cgroup of its own sends exactly N bytes over TCP, in writes of many sizes, to a peer in
 /// another cgroup. The kernel maps (read in this test process) and a scrape of `tcptop export` both give N sent for the
 /// sender and N received for the peer, per process and per cgroup, and nothing the other way round. Over IPv4 and IPv6
-/// loopback and over a veth between two network namespaces.
+/// loopback and over a veth between two network namespaces; and a receiver that peeks (MSG_PEEK) at every chunk
+/// before reading it is counted once.
 /// </summary>
 [Collection(TcptopCollection.Name)]
 public sealed class TcptopBytesTests
@@ -76,5 +77,38 @@ public sealed class TcptopBytesTests
         Assert.Equal(1, scrape.Sum("tcptop_connections_opened_total", ("cgroup", receiverName), ("direction", "passive")));
         Assert.Equal(1, scrape.Sum("tcptop_connections_closed_total", ("cgroup", senderName)));
         Assert.Equal(1, scrape.Sum("tcptop_rtt_seconds_count", ("cgroup", senderName)));
+    }
+
+    [Fact]
+    public async Task PeekedBytesAreCountedOnce()
+    {
+        Kernel.RequireRoot();
+        using var tracer = new TcpTracer(new TracerOptions());
+        using var export = new ExportRun();
+        using var senderCgroup = new TempCgroup("ttks");
+        using var receiverCgroup = new TempCgroup("ttkr");
+        var txComm = TcpPeers.Comm("pktx");
+        var rxComm = TcpPeers.Comm("pkrx");
+
+        var (server, port) = TcpPeers.PeekServe(receiverCgroup, rxComm, "127.0.0.1");
+        using (server)
+        using (var client = TcpPeers.Send(senderCgroup, null, txComm, "127.0.0.1", port, Bytes, WriteSizes))
+        {
+            Assert.Equal(Bytes, TcpPeers.Result(client, "sent"));
+            var received = TcpPeers.Results(server);
+            Assert.Equal(Bytes, received["received"]);
+            // Every byte went through a MSG_PEEK receive first: counting those too would give 2N.
+            Assert.Equal(Bytes, received["peeked"]);
+        }
+
+        var rx = Assert.Single(tracer.Read().Processes, p => p.Comm == rxComm);
+        Assert.Equal((ulong)Bytes, rx.ReceivedBytes);
+        Assert.Equal(0UL, rx.SentBytes);
+
+        var scrape = await export.ScrapeAsync(Ct);
+        var receiverName = new CgroupNames().Relative(receiverCgroup.Path);
+        Assert.Equal(Bytes, scrape.Sum("tcptop_received_bytes_total", ("comm", rxComm)));
+        Assert.Equal(Bytes, scrape.Sum("tcptop_cgroup_received_bytes_total", ("cgroup", receiverName)));
+        Assert.Equal(Bytes, scrape.Sum("tcptop_sent_bytes_total", ("comm", txComm)));
     }
 }

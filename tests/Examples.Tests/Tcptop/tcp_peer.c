@@ -9,7 +9,14 @@
 //   tcp_peer sendas PID COMM ADDR PORT N SIZES
 //                                           the same from a child created with exactly that PID (clone3 with
 //                                           set_tid: a PID reuse on demand); prints "pid P" then "sent N"
+//   tcp_peer nsreuse COMM ADDR PORT N1 N2   in a PID namespace of its own: a child sends N1 bytes and exits; after a
+//                                           line (or EOF) on stdin, a few PIDs pass, ns_last_pid is set to the first
+//                                           child's PID - 1 and the next fork, sending N2, gets that PID again; each
+//                                           child prints "first|second nspid P hostpid H" and PID 1, once it exited,
+//                                           "first|second exited"; at the end "sent N1+N2"
 //   tcp_peer sink COMM ADDR PORTFILE COUNT  like serve, for COUNT connections one after the other; prints "received N"
+//   tcp_peer peek COMM ADDR PORTFILE        like serve, but each read is preceded by a recv(MSG_PEEK) of the same
+//                                           bytes; prints "peeked P" and "received N"
 //   tcp_peer sendfile COMM ADDR PORT N      send N bytes of a temporary file with sendfile(2); prints "sent N"
 //   tcp_peer splice COMM ADDR PORTFILE      like serve, but reads with splice(2) into a pipe, never recvmsg
 //   tcp_peer many PREFIX COUNT ADDR PORT N  COUNT short-lived processes, one after the other, each named
@@ -73,7 +80,22 @@ static int connect_to(const char *addr, int port)
 	return s;
 }
 
-static int serve(const char *addr, const char *portfile, int connections, int use_splice)
+enum read_mode { READ_PLAIN, READ_SPLICE, READ_PEEK };
+
+/* Reads exactly n bytes (they are known to be queued: a MSG_PEEK just saw them). */
+static void read_exactly(int c, char *buf, ssize_t n)
+{
+	for (ssize_t left = n; left > 0;) {
+		ssize_t r = read(c, buf, left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			die("read after peek");
+		left -= r;
+	}
+}
+
+static int serve(const char *addr, const char *portfile, int connections, enum read_mode mode)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -90,17 +112,17 @@ static int serve(const char *addr, const char *portfile, int connections, int us
 	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) || rename(tmp, portfile))
 		die("portfile");
 	static char buf[1 << 17];
-	long long total = 0;
+	long long total = 0, peeked = 0;
 	for (int i = 0; i < connections; i++) {
 		int c = accept(l, NULL, NULL);
 		if (c < 0)
 			die("accept");
 		int pipefd[2];
-		if (use_splice && pipe(pipefd))
+		if (mode == READ_SPLICE && pipe(pipefd))
 			die("pipe");
 		for (;;) {
 			ssize_t n;
-			if (use_splice) {
+			if (mode == READ_SPLICE) {
 				n = splice(c, NULL, pipefd[1], NULL, 1 << 16, SPLICE_F_MOVE);
 				/* drain the pipe with read(2): a pipe, not a socket, so nothing here is a socket receive */
 				for (ssize_t left = n; left > 0;) {
@@ -108,6 +130,13 @@ static int serve(const char *addr, const char *portfile, int connections, int us
 					if (r <= 0)
 						die("pipe read");
 					left -= r;
+				}
+			} else if (mode == READ_PEEK) {
+				/* the same bytes twice: once peeked (left queued), then read */
+				n = recv(c, buf, sizeof(buf), MSG_PEEK);
+				if (n > 0) {
+					peeked += n;
+					read_exactly(c, buf, n);
 				}
 			} else {
 				n = read(c, buf, sizeof(buf));
@@ -121,12 +150,14 @@ static int serve(const char *addr, const char *portfile, int connections, int us
 			total += n;
 		}
 		close(c);
-		if (use_splice) {
+		if (mode == READ_SPLICE) {
 			close(pipefd[0]);
 			close(pipefd[1]);
 		}
 	}
 	close(l);
+	if (mode == READ_PEEK)
+		printf("peeked %lld\n", peeked);
 	printf("received %lld\n", total);
 	return 0;
 }
@@ -228,6 +259,80 @@ static int send_as(pid_t want, const char *comm, const char *addr, int port, lon
 	return 0;
 }
 
+/* Prints which child this is, its PID in its own namespace and in the host's (the /proc mounted here is the host's). */
+static void say_pids(const char *which)
+{
+	char self[32];
+	ssize_t n = readlink("/proc/self", self, sizeof(self) - 1);
+	if (n <= 0)
+		die("readlink /proc/self");
+	self[n] = 0;
+	printf("%s nspid %d hostpid %s\n", which, getpid(), self);
+	fflush(stdout);
+}
+
+static pid_t fork_sender(const char *which, const char *comm, const char *addr, int port, long long n)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		prctl(PR_SET_NAME, comm);
+		say_pids(which);
+		freopen("/dev/null", "w", stdout);
+		exit(send_bytes(addr, port, n, "1000", 0));
+	}
+	return pid;
+}
+
+/* PID 1 of the namespace: the two senders, the second one with the first one's PID through ns_last_pid. */
+static int ns_init(const char *comm, const char *addr, int port, long long n1, long long n2)
+{
+	pid_t first = fork_sender("first", comm, addr, port, n1);
+	reap(first);
+	printf("first exited\n");
+	fflush(stdout);
+	for (int c = getchar(); c != EOF && c != '\n'; c = getchar())
+		;
+	/* PIDs move on, so the second sender would not get the first one's PID without ns_last_pid */
+	for (int i = 0; i < 3; i++) {
+		pid_t spacer = fork();
+		if (spacer < 0)
+			die("fork");
+		if (spacer == 0)
+			exit(0);
+		reap(spacer);
+	}
+	/* ns_last_pid acts on the writer's PID namespace, whichever /proc it is written through */
+	FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+	if (!f || fprintf(f, "%d", first - 1) < 0 || fclose(f))
+		die("write /proc/sys/kernel/ns_last_pid");
+	pid_t second = fork_sender("second", comm, addr, port, n2);
+	reap(second);
+	printf("second exited\n");
+	if (second != first) {
+		fprintf(stderr, "ns_last_pid: the second sender got PID %d, not %d\n", second, first);
+		return 2;
+	}
+	printf("sent %lld\n", n1 + n2);
+	return 0;
+}
+
+static int ns_reuse(const char *comm, const char *addr, int port, long long n1, long long n2)
+{
+	if (unshare(CLONE_NEWPID))
+		die("unshare CLONE_NEWPID");
+	fflush(stdout);
+	pid_t init = fork(); /* the first child in the new namespace is its PID 1 */
+	if (init < 0)
+		die("fork");
+	if (init == 0)
+		exit(ns_init(comm, addr, port, n1, n2));
+	reap(init);
+	return 0;
+}
+
 static int many(const char *prefix, int count, const char *addr, int port, long long n)
 {
 	for (int i = 0; i < count; i++) {
@@ -252,11 +357,15 @@ int main(int argc, char **argv)
 {
 	if (argc >= 5 && strcmp(argv[1], "serve") == 0) {
 		prctl(PR_SET_NAME, argv[2]);
-		return serve(argv[3], argv[4], 1, 0);
+		return serve(argv[3], argv[4], 1, READ_PLAIN);
 	}
 	if (argc >= 5 && strcmp(argv[1], "splice") == 0) {
 		prctl(PR_SET_NAME, argv[2]);
-		return serve(argv[3], argv[4], 1, 1);
+		return serve(argv[3], argv[4], 1, READ_SPLICE);
+	}
+	if (argc >= 5 && strcmp(argv[1], "peek") == 0) {
+		prctl(PR_SET_NAME, argv[2]);
+		return serve(argv[3], argv[4], 1, READ_PEEK);
 	}
 	if (argc >= 6 && strcmp(argv[1], "sendfile") == 0) {
 		prctl(PR_SET_NAME, argv[2]);
@@ -264,7 +373,7 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 6 && strcmp(argv[1], "sink") == 0) {
 		prctl(PR_SET_NAME, argv[2]);
-		return serve(argv[3], argv[4], atoi(argv[5]), 0);
+		return serve(argv[3], argv[4], atoi(argv[5]), READ_PLAIN);
 	}
 	if (argc >= 7 && strcmp(argv[1], "send") == 0) {
 		prctl(PR_SET_NAME, argv[2]);
@@ -272,8 +381,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 8 && strcmp(argv[1], "sendas") == 0)
 		return send_as(atoi(argv[2]), argv[3], argv[4], atoi(argv[5]), atoll(argv[6]), argv[7]);
+	if (argc >= 7 && strcmp(argv[1], "nsreuse") == 0)
+		return ns_reuse(argv[2], argv[3], atoi(argv[4]), atoll(argv[5]), atoll(argv[6]));
 	if (argc >= 7 && strcmp(argv[1], "many") == 0)
 		return many(argv[2], atoi(argv[3]), argv[4], atoi(argv[5]), atoll(argv[6]));
-	fprintf(stderr, "usage: tcp_peer serve|sink|send|sendas|many ... (see the comment at the top)\n");
+	fprintf(stderr, "usage: tcp_peer serve|sink|peek|splice|send|sendas|sendfile|nsreuse|many ... (see the comment at the top)\n");
 	return 2;
 }
