@@ -557,17 +557,23 @@ int BPF_PROG(tcptop_retransmit, const struct sock *csk, const struct sk_buff *sk
 	return 0;
 }
 
+/* The procs entry (and key) of the process a task belongs to, if it has one. */
+static __always_inline struct proc_stats *task_entry(struct task_struct *task, struct proc_key *key)
+{
+	key->tgid = task->tgid;
+	key->pad = 0;
+	key->start_ns = task->group_leader->start_time;
+	return bpf_map_lookup_elem(&procs, key);
+}
+
 /* exec gives the process a new comm: the entry (if the process has one) takes it, so its later bytes go to the
  * new name. The tracepoint fires in the process itself, after the new comm is set. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tcptop_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct proc_key key = {};
-	struct proc_stats *st;
+	struct proc_key key;
+	struct proc_stats *st = task_entry(task, &key);
 
-	key.tgid = task->tgid;
-	key.start_ns = task->group_leader->start_time;
-	st = bpf_map_lookup_elem(&procs, &key);
 	if (st)
 		bpf_probe_read_kernel_str(st->comm, sizeof(st->comm), task->group_leader->comm);
 	return 0;
@@ -579,12 +585,9 @@ int BPF_PROG(tcptop_exec, struct task_struct *task, pid_t old_pid, struct linux_
 SEC("tp_btf/cgroup_attach_task")
 int BPF_PROG(tcptop_cgroup_move, struct cgroup *dst_cgrp, const char *path, struct task_struct *task, bool threadgroup)
 {
-	struct proc_key key = {};
-	struct proc_stats *st;
+	struct proc_key key;
+	struct proc_stats *st = task_entry(task, &key);
 
-	key.tgid = task->tgid;
-	key.start_ns = task->group_leader->start_time;
-	st = bpf_map_lookup_elem(&procs, &key);
 	if (st)
 		st->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 	return 0;
@@ -593,18 +596,16 @@ int BPF_PROG(tcptop_cgroup_move, struct cgroup *dst_cgrp, const char *path, stru
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tcptop_exit, struct task_struct *task, bool group_dead)
 {
-	struct proc_key key = {};
+	struct proc_key key;
 	struct proc_stats *st, exited;
 	struct proc_slot *slot;
 	bool owns_slot;
 
 	if (!group_dead)
 		return 0; /* fires for every thread; the process is gone only with its last one */
-	key.tgid = task->tgid;
-	key.start_ns = task->group_leader->start_time;
+	st = task_entry(task, &key);
 	slot = slot_of(key.tgid);
 	owns_slot = slot && slot->tgid == key.tgid;
-	st = bpf_map_lookup_elem(&procs, &key);
 	if (st) {
 		/* The slot's bytes and the exit mark go in as one new value (a hash update replaces the element whole), so
 		 * a reader sees either the live entry, whose bytes are entry + slot, or the exited one with all of them. */

@@ -16,8 +16,8 @@ internal static partial class TrafficTools
         // -O 1: the first second (slow start, buffer autotuning) is not counted.
         string[] args = ["-c", "127.0.0.1", "-p", Num(port), "-l", Num(size), "-O", "1", "-t", Num((int)Math.Max(1, duration.TotalSeconds)), "-J"];
         QuietWindow.Settle();
-        var cpu = QuietWindow.OwnCpu();
         using var client = lab.Start(BenchLab.ClientCpu, "iperf3", noDelay ? [.. args, "-N"] : args);
+        var cpu = QuietWindow.OwnCpuAfter(TimeSpan.FromSeconds(1), client); // from the end of the omitted second on
         if (!client.WaitForExit(duration + TimeSpan.FromSeconds(30)))
             throw new ToolException($"iperf3 -l {size} did not finish");
         cpu = QuietWindow.OwnCpu() - cpu;
@@ -36,8 +36,8 @@ internal static partial class TrafficTools
         using var server = lab.Start(BenchLab.ServerCpu, "sockperf", ["server", .. common]);
         lab.WaitForListener(port, server);
         QuietWindow.Settle();
-        var cpu = QuietWindow.OwnCpu();
         using var client = lab.Start(BenchLab.ClientCpu, "sockperf", ["ping-pong", .. common, "-m", Num(size), "-t", Num((int)Math.Max(1, duration.TotalSeconds))]);
+        var cpu = QuietWindow.OwnCpuAfter(TimeSpan.FromMilliseconds(400), client); // from the end of sockperf's warm-up on
         if (!client.WaitForExit(duration + TimeSpan.FromSeconds(30)))
             throw new ToolException($"sockperf -m {size} did not finish");
         cpu = QuietWindow.OwnCpu() - cpu;
