@@ -7,15 +7,27 @@
  * actually moved, so the current task's tgid, comm and cgroup are the right ones. Only TCP over IPv4
  * and IPv6, only a positive return, and no MSG_PEEK (those bytes are read again later).
  *
- * Per process: `procs`, keyed by (tgid, start time of the thread-group leader), so a reused PID starts
- * a new entry. Comm and cgroup id are kept beside the counters: the cgroup refreshed on every event (a
- * process can move), the comm at exec (sched_process_exec); user space adds each entry's deltas to the
- * label set the entry has at that moment, so no total ever goes backwards.
+ * Per process, in two places. `procs`, keyed by (tgid, start time of the thread-group leader), so a
+ * reused PID starts a new entry, holds comm (renewed at exec), cgroup id (renewed when the process is
+ * moved: cgroup_attach_task) and the counters that fire outside process context. The byte counters,
+ * which every send and receive updates, live in `slots`, an array indexed by tgid (modulo its size,
+ * SLOTS): an array lookup is inlined by the verifier and needs no hashing, and the slot's
+ * tgid alone says whose it is, because the exit program frees a process's slot before its PID can be
+ * reused. A process whose slot is taken by another one (tgids equal modulo the size) counts its bytes
+ * in its procs entry instead (slower, still exact). The first event of a process (the slow path)
+ * creates its entry and claims its slot. At exit the slot's bytes are added to the entry in the same
+ * update that marks it exited (a hash update replaces the element whole), and then the slot is freed.
+ * So user space reads a live process's bytes as entry + slot (the slot only while its tgid and start
+ * time are the process's) and an exited one's from the entry alone; a read that races the exit sees
+ * at worst a lower figure for one round, which user space ignores. User space adds each entry's
+ * deltas to the label set the entry has at that moment, so no total ever goes backwards.
  *
  * Everything that fires outside process context (connection state changes on the receive path,
  * retransmits from timers) is attributed through `sock_owner`, socket-local storage that lives and
  * dies with the socket. It is filled when the socket is first seen in process context: connect()
- * (CLOSE -> SYN_SENT runs in the connecting process), or the first send or receive. An accepted
+ * (CLOSE -> SYN_SENT runs in the connecting process), or the first send or receive. The slot keeps
+ * the cookie of the socket its process used last, so a run of sends and receives on one socket looks
+ * at the socket's storage only once (a cookie is never reused, unlike a socket's address). An accepted
  * socket is established (in softirq) before any process touches it: its cgroup is read from
  * sk_cgrp_data, which it inherits from the listener, and its process comes with its first send or
  * receive (accept itself has no tracepoint that gives the socket).
@@ -47,6 +59,11 @@
 /* Set by user space before load. */
 const volatile __u8 track_connections = 0;
 
+/* The size of `slots`: a power of two, so the index is tgid & (SLOTS - 1). 65536 slots of 64 bytes (4 MiB) cover every
+ * PID below 65536 without two processes sharing a slot. A compile-time constant: read from .rodata it would cost the
+ * hot path one more page touched per event (measured: 15-20 ns on this VM). */
+#define SLOTS 65536
+
 struct proc_key {
 	__u32 tgid;
 	__u32 pad;
@@ -54,7 +71,7 @@ struct proc_key {
 };
 
 struct proc_stats {
-	__u64 sent_bytes;
+	__u64 sent_bytes;     /* bytes counted here: a process without a slot, and at exit its slot's bytes */
 	__u64 received_bytes;
 	__u64 opened_active;
 	__u64 opened_passive;
@@ -63,6 +80,17 @@ struct proc_stats {
 	__u64 cgroup_id;
 	__u64 exit_ns; /* 0 while the process lives; bpf_ktime_get_ns() when its last thread exited */
 	char comm[16];
+};
+
+/* A process's hot counters; 64 bytes, one cache line, so processes on different CPUs do not share one. */
+struct proc_slot {
+	__u32 tgid;        /* 0: free */
+	__u32 pad;
+	__u64 start_ns;    /* the owner's procs key, for user space (0 until the claim is complete) */
+	__u64 sent_bytes;
+	__u64 received_bytes;
+	__u64 sock_cookie; /* the socket this process used last: its owner storage is filled already */
+	__u64 pad2[3];
 };
 
 struct cgroup_stats {
@@ -111,6 +139,7 @@ enum tcptop_stat {
 	STAT_CGROUPS_FULL,
 	STAT_CONNS_FULL,
 	STAT_OWNER_FAILED, /* no socket storage could be had (memory) */
+	STAT_NO_SLOT,      /* a process found its slot taken and counts its bytes in procs (slower) */
 	STAT_COUNT,
 };
 
@@ -136,6 +165,13 @@ struct {
 } conns SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SLOTS);
+	__type(key, __u32);
+	__type(value, struct proc_slot);
+} slots SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
@@ -155,8 +191,8 @@ static __always_inline bool is_tcp_inet(const struct sock *sk)
 	return sk->sk_protocol == IPPROTO_TCP && (family == AF_INET || family == AF_INET6);
 }
 
-/* The current process's key: tgid and its leader's start time. */
-static __always_inline void current_proc(struct proc_key *key, struct task_struct **leader)
+/* The current process's procs key: tgid and its leader's start time. */
+static __always_inline void current_key(struct proc_key *key, struct task_struct **leader)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
@@ -166,29 +202,39 @@ static __always_inline void current_proc(struct proc_key *key, struct task_struc
 	key->start_ns = task->group_leader->start_time;
 }
 
-/* The process's entry, created on first sight with its comm; the cgroup refreshed (a process can move). The comm
- * changes only at exec, where tcptop_exec renews it. NULL when procs is full. */
-static __always_inline struct proc_stats *current_stats(const struct proc_key *key, struct task_struct *leader,
-							__u64 cgroup_id)
+/* The current process's procs entry, created on first sight with its comm and cgroup. NULL when procs is full. */
+static __always_inline struct proc_stats *current_entry(const struct proc_key *key, struct task_struct *leader)
 {
 	struct proc_stats *st = bpf_map_lookup_elem(&procs, key);
 
 	if (!st) {
 		struct proc_stats fresh = {};
 
-		fresh.cgroup_id = cgroup_id;
+		fresh.cgroup_id = bpf_get_current_cgroup_id();
 		bpf_probe_read_kernel_str(fresh.comm, sizeof(fresh.comm), leader->comm);
 		if (bpf_map_update_elem(&procs, key, &fresh, BPF_NOEXIST) && bpf_map_lookup_elem(&procs, key) == NULL) {
 			stat_inc(STAT_PROCS_FULL);
 			return NULL;
 		}
 		st = bpf_map_lookup_elem(&procs, key);
-		if (!st)
-			return NULL;
 	}
-	if (st->cgroup_id != cgroup_id)
-		st->cgroup_id = cgroup_id;
 	return st;
+}
+
+static __always_inline struct proc_slot *slot_of(__u32 tgid)
+{
+	__u32 index = tgid & (SLOTS - 1);
+
+	return bpf_map_lookup_elem(&slots, &index);
+}
+
+/* Claims the free slot for the process (compare-and-swap: two processes may race for one slot). */
+static __always_inline bool claim_slot(struct proc_slot *slot, const struct proc_key *key)
+{
+	if (__sync_val_compare_and_swap(&slot->tgid, 0, key->tgid) != 0)
+		return false;
+	slot->start_ns = key->start_ns;
+	return true;
 }
 
 static __always_inline struct cgroup_stats *cgroup_entry(__u64 id)
@@ -232,65 +278,113 @@ static __always_inline void fill_conn_key(struct conn_key *key, const struct soc
 	}
 }
 
-/* Bytes of one send or receive by the current process. */
-static __always_inline void count_bytes(struct sock *sk, int ret, bool sent)
+/* The per-connection counters (track_connections only): one more map update per event. */
+static __noinline void count_connection(struct sock *sk, __u32 tgid, __u64 start_ns, __u64 bytes, bool sent)
+{
+	struct proc_key pk = { .tgid = tgid, .start_ns = start_ns };
+	struct conn_key ck;
+	struct conn_stats *cs;
+
+	fill_conn_key(&ck, sk, &pk);
+	cs = bpf_map_lookup_elem(&conns, &ck);
+	if (!cs) {
+		struct conn_stats fresh = {};
+		struct proc_stats *st = bpf_map_lookup_elem(&procs, &pk);
+
+		if (st) {
+			fresh.cgroup_id = st->cgroup_id;
+			__builtin_memcpy(fresh.comm, st->comm, sizeof(fresh.comm));
+		}
+		if (bpf_map_update_elem(&conns, &ck, &fresh, BPF_NOEXIST) && bpf_map_lookup_elem(&conns, &ck) == NULL) {
+			stat_inc(STAT_CONNS_FULL);
+			return;
+		}
+		cs = bpf_map_lookup_elem(&conns, &ck);
+		if (!cs)
+			return;
+	}
+	if (sent)
+		__sync_fetch_and_add(&cs->sent_bytes, bytes);
+	else
+		__sync_fetch_and_add(&cs->received_bytes, bytes);
+}
+
+/* The socket as the current process sees it: the first time, it gets an owner for the events that come outside
+ * process context, and an accepted socket's passive open is counted for this process. */
+static __noinline void claim_socket(struct sock *sk, __u32 tgid, __u64 start_ns)
+{
+	struct sock_owner *owner = bpf_sk_storage_get(&sock_owner, sk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct proc_key key = { .tgid = tgid, .start_ns = start_ns };
+	struct proc_stats *st;
+
+	if (!owner) {
+		stat_inc(STAT_OWNER_FAILED);
+		return;
+	}
+	if (owner->tgid != 0)
+		return;
+	st = bpf_map_lookup_elem(&procs, &key);
+	owner->tgid = tgid;
+	owner->start_ns = start_ns;
+	if (owner->cgroup_id == 0)
+		owner->cgroup_id = st ? st->cgroup_id : bpf_get_current_cgroup_id();
+	if ((owner->flags & OWNER_PASSIVE_UNCLAIMED) && st) {
+		owner->flags &= ~OWNER_PASSIVE_UNCLAIMED;
+		__sync_fetch_and_add(&st->opened_passive, 1);
+	}
+}
+
+/* The slow path: a process without a (claimed) slot. Creates its entry, claims its slot if free, and counts the bytes
+ * in the slot or, when another process holds it, in the entry. */
+static __noinline void count_slow(struct sock *sk, struct proc_slot *slot, __u64 bytes, bool sent)
 {
 	struct task_struct *leader;
 	struct proc_key key;
 	struct proc_stats *st;
-	struct sock_owner *owner;
-	__u64 cgroup_id = bpf_get_current_cgroup_id();
 
-	current_proc(&key, &leader);
-	st = current_stats(&key, leader, cgroup_id);
-	if (st) {
+	current_key(&key, &leader);
+	st = current_entry(&key, leader);
+	if (slot && claim_slot(slot, &key)) {
 		if (sent)
-			__sync_fetch_and_add(&st->sent_bytes, ret);
+			__sync_fetch_and_add(&slot->sent_bytes, bytes);
 		else
-			__sync_fetch_and_add(&st->received_bytes, ret);
-	}
-
-	/* First sight of the socket in process context: it now has an owner for the events that come
-	 * outside process context. An accepted socket's passive open is counted for this process now. */
-	owner = bpf_sk_storage_get(&sock_owner, sk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!owner) {
-		stat_inc(STAT_OWNER_FAILED);
-	} else if (owner->tgid == 0) {
-		owner->tgid = key.tgid;
-		owner->start_ns = key.start_ns;
-		if (owner->cgroup_id == 0)
-			owner->cgroup_id = cgroup_id;
-		if ((owner->flags & OWNER_PASSIVE_UNCLAIMED) && st) {
-			owner->flags &= ~OWNER_PASSIVE_UNCLAIMED;
-			__sync_fetch_and_add(&st->opened_passive, 1);
-		}
-	}
-
-	if (track_connections) {
-		struct conn_key ck;
-		struct conn_stats *cs;
-
-		fill_conn_key(&ck, sk, &key);
-		cs = bpf_map_lookup_elem(&conns, &ck);
-		if (!cs) {
-			struct conn_stats fresh = {};
-
-			fresh.cgroup_id = cgroup_id;
-			if (st)
-				__builtin_memcpy(fresh.comm, st->comm, sizeof(fresh.comm));
-			if (bpf_map_update_elem(&conns, &ck, &fresh, BPF_NOEXIST) && bpf_map_lookup_elem(&conns, &ck) == NULL) {
-				stat_inc(STAT_CONNS_FULL);
-				return;
-			}
-			cs = bpf_map_lookup_elem(&conns, &ck);
-			if (!cs)
-				return;
-		}
+			__sync_fetch_and_add(&slot->received_bytes, bytes);
+	} else if (st) {
+		stat_inc(STAT_NO_SLOT);
 		if (sent)
-			__sync_fetch_and_add(&cs->sent_bytes, ret);
+			__sync_fetch_and_add(&st->sent_bytes, bytes);
 		else
-			__sync_fetch_and_add(&cs->received_bytes, ret);
+			__sync_fetch_and_add(&st->received_bytes, bytes);
 	}
+	claim_socket(sk, key.tgid, key.start_ns);
+	if (track_connections)
+		count_connection(sk, key.tgid, key.start_ns, bytes, sent);
+}
+
+/* Bytes of one send or receive by the current process. The fast path: the tgid, the slot (an inlined array lookup),
+ * an atomic add, and the socket's cookie compared with the last one this process used. */
+static __always_inline void count_bytes(struct sock *sk, int ret, bool sent)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct proc_slot *slot = slot_of(tgid);
+	__u64 cookie;
+
+	if (!slot || slot->tgid != tgid) {
+		count_slow(sk, slot, ret, sent);
+		return;
+	}
+	if (sent)
+		__sync_fetch_and_add(&slot->sent_bytes, ret);
+	else
+		__sync_fetch_and_add(&slot->received_bytes, ret);
+
+	cookie = sk->__sk_common.skc_cookie.counter; /* 0 until someone asks for it */
+	if (cookie == 0 || cookie != slot->sock_cookie) {
+		claim_socket(sk, tgid, slot->start_ns);
+		slot->sock_cookie = bpf_get_socket_cookie(sk);
+	}
+	if (track_connections)
+		count_connection(sk, tgid, slot->start_ns, ret, sent);
 }
 
 SEC("tp_btf/sock_send_length")
@@ -346,6 +440,7 @@ int BPF_PROG(tcptop_state, const struct sock *csk, const int oldstate, const int
 		/* connect(): process context, the connecting process */
 		struct task_struct *leader;
 		struct proc_key key;
+		struct proc_stats *st;
 
 		owner = bpf_sk_storage_get(&sock_owner, sk, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!owner) {
@@ -353,12 +448,12 @@ int BPF_PROG(tcptop_state, const struct sock *csk, const int oldstate, const int
 			return 0;
 		}
 		if (owner->tgid == 0) {
-			current_proc(&key, &leader);
+			current_key(&key, &leader);
+			/* the process's entry exists from here on, so the establishment (in softirq) finds it */
+			st = current_entry(&key, leader);
 			owner->tgid = key.tgid;
 			owner->start_ns = key.start_ns;
-			owner->cgroup_id = bpf_get_current_cgroup_id();
-			/* the process's entry exists from here on, so the establishment (in softirq) finds it */
-			current_stats(&key, leader, owner->cgroup_id);
+			owner->cgroup_id = st ? st->cgroup_id : bpf_get_current_cgroup_id();
 		}
 		return 0;
 	}
@@ -462,35 +557,74 @@ int BPF_PROG(tcptop_retransmit, const struct sock *csk, const struct sk_buff *sk
 	return 0;
 }
 
+/* The procs entry (and key) of the process a task belongs to, if it has one. */
+static __always_inline struct proc_stats *task_entry(struct task_struct *task, struct proc_key *key)
+{
+	key->tgid = task->tgid;
+	key->pad = 0;
+	key->start_ns = task->group_leader->start_time;
+	return bpf_map_lookup_elem(&procs, key);
+}
+
 /* exec gives the process a new comm: the entry (if the process has one) takes it, so its later bytes go to the
  * new name. The tracepoint fires in the process itself, after the new comm is set. */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tcptop_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
-	struct proc_key key = {};
-	struct proc_stats *st;
+	struct proc_key key;
+	struct proc_stats *st = task_entry(task, &key);
 
-	key.tgid = task->tgid;
-	key.start_ns = task->group_leader->start_time;
-	st = bpf_map_lookup_elem(&procs, &key);
 	if (st)
 		bpf_probe_read_kernel_str(st->comm, sizeof(st->comm), task->group_leader->comm);
+	return 0;
+}
+
+/* A task moved to another cgroup (after the move): its process's entry takes the task's cgroup v2 id, so the bytes
+ * from now on go to the new cgroup. This is what keeps the cgroup lookup off the per-event path. For a whole
+ * process the task is its leader; for one thread of a threaded cgroup, the process follows that thread. */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(tcptop_cgroup_move, struct cgroup *dst_cgrp, const char *path, struct task_struct *task, bool threadgroup)
+{
+	struct proc_key key;
+	struct proc_stats *st = task_entry(task, &key);
+
+	if (st)
+		st->cgroup_id = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
 	return 0;
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tcptop_exit, struct task_struct *task, bool group_dead)
 {
-	struct proc_key key = {};
-	struct proc_stats *st;
+	struct proc_key key;
+	struct proc_stats *st, exited;
+	struct proc_slot *slot;
+	bool owns_slot;
 
 	if (!group_dead)
 		return 0; /* fires for every thread; the process is gone only with its last one */
-	key.tgid = task->tgid;
-	key.start_ns = task->group_leader->start_time;
-	st = bpf_map_lookup_elem(&procs, &key);
-	if (st)
-		st->exit_ns = bpf_ktime_get_ns();
+	st = task_entry(task, &key);
+	slot = slot_of(key.tgid);
+	owns_slot = slot && slot->tgid == key.tgid;
+	if (st) {
+		/* The slot's bytes and the exit mark go in as one new value (a hash update replaces the element whole), so
+		 * a reader sees either the live entry, whose bytes are entry + slot, or the exited one with all of them. */
+		exited = *st;
+		if (owns_slot) {
+			exited.sent_bytes += slot->sent_bytes;
+			exited.received_bytes += slot->received_bytes;
+		}
+		exited.exit_ns = bpf_ktime_get_ns();
+		bpf_map_update_elem(&procs, &key, &exited, BPF_EXIST);
+	}
+	if (owns_slot) {
+		/* Freed before the PID can be reused; the owner last, so nobody claims a slot with bytes in it. */
+		slot->start_ns = 0;
+		slot->sent_bytes = 0;
+		slot->received_bytes = 0;
+		slot->sock_cookie = 0;
+		__sync_lock_test_and_set(&slot->tgid, 0);
+	}
 	return 0;
 }
 

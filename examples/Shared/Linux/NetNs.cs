@@ -5,14 +5,12 @@ namespace Ebpf.Examples.Linux;
 
 /// <summary>
 /// Named network namespaces (`ip netns`, /run/netns/NAME): making and deleting them, starting processes in them (and
-/// in a cgroup), and running code in them. setns(2) changes only the calling thread, so <see cref="Run{T}"/> works on
-/// a fresh thread that ends afterwards; the rest of the process stays where it was. Attaching XDP by ifindex,
+/// in a cgroup), and running code in them (<see cref="Run{T}"/>, on a fresh thread through Ebpf.Runtime's
+/// <see cref="NetworkNamespace"/>: setns(2) changes only the calling thread). Attaching XDP by ifindex,
 /// if_nametoindex and sockets all resolve in the thread's namespace.
 /// </summary>
 public static partial class NetNs
 {
-    private const int CloneNewNet = 0x40000000;
-
     /// <summary>Creates namespace <paramref name="name"/> with its loopback up.</summary>
     public static void Add(string name)
     {
@@ -48,30 +46,14 @@ public static partial class NetNs
     {
         if (netns is null)
             return work();
-        var path = Path.Combine("/run/netns", netns);
-        if (!File.Exists(path))
-            throw new ToolException($"network namespace '{netns}' does not exist (no {path}); list them with `ip netns list`");
-        T? result = default;
-        Exception? error = null;
-        var thread = new Thread(() =>
+        try
         {
-            try
-            {
-                using var ns = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-                if (setns((int)ns.DangerousGetHandle(), CloneNewNet) != 0)
-                    throw new ToolException($"setns({path}) failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())} (needs root)");
-                result = work();
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-        });
-        thread.Start();
-        thread.Join(); // the thread, and its namespace membership, ends here
-        if (error is not null)
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
-        return result!;
+            return NetworkNamespace.Run(Path.Combine("/run/netns", netns), work);
+        }
+        catch (NetworkNamespaceException e)
+        {
+            throw new ToolException(e.Message);
+        }
     }
 
     public static void Run(string? netns, Action work) => Run<int>(netns, () => { work(); return 0; });
@@ -84,9 +66,6 @@ public static partial class NetNs
             throw new ToolException($"no interface '{iface}' in {(netns is null ? "this network namespace" : $"network namespace '{netns}'")}");
         return (int)index;
     });
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setns(int fd, int nstype);
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial uint if_nametoindex(string name);

@@ -12,7 +12,6 @@ internal static partial class NetnsCookie
 {
     private const int SolSocket = 1;
     private const int SoNetnsCookie = 71;
-    private const int CloneNewNet = 0x40000000;
 
     /// <summary>NS_GET_ID of linux/nsfs.h: _IOR(0xb7, 13, __u64).</summary>
     private const uint NsGetId = 0x8008b70d;
@@ -47,31 +46,17 @@ internal static partial class NetnsCookie
         return ByEntering(path);
     }
 
-    /// <summary>Older kernels: enter the namespace on a thread of its own and ask a socket there (SO_NETNS_COOKIE).</summary>
+    /// <summary>Older kernels: enter the namespace (on a thread of its own) and ask a socket there (SO_NETNS_COOKIE).</summary>
     private static ulong ByEntering(string path)
     {
-        ulong cookie = 0;
-        Exception? error = null;
-        // setns changes only the calling thread: a thread of its own, which ends with its namespace membership.
-        var thread = new Thread(() =>
+        try
         {
-            try
-            {
-                using (var ns = File.OpenHandle(path, FileMode.Open, FileAccess.Read))
-                    if (setns((int)ns.DangerousGetHandle(), CloneNewNet) != 0)
-                        throw new ToolException($"cannot enter network namespace {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())} (this kernel has no NS_GET_ID ioctl, so reading a namespace's cookie needs CAP_SYS_ADMIN)");
-                cookie = OfCurrentThread();
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-        });
-        thread.Start();
-        thread.Join();
-        if (error is not null)
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
-        return cookie;
+            return NetworkNamespace.Run(path, OfCurrentThread);
+        }
+        catch (NetworkNamespaceException e)
+        {
+            throw new ToolException($"{e.Message} (this kernel has no NS_GET_ID ioctl, so reading a namespace's cookie needs CAP_SYS_ADMIN)");
+        }
     }
 
     /// <summary>The cookie of the namespace the calling thread is in.</summary>
@@ -91,9 +76,6 @@ internal static partial class NetnsCookie
         }
         return MemoryMarshal.Read<ulong>(value);
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setns(int fd, int nstype);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int ioctl(int fd, uint request, ref ulong value);

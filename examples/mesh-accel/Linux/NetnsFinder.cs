@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
-using System.Runtime.InteropServices;
 
 namespace Ebpf.Examples.MeshAccel.Linux;
 
@@ -13,10 +12,8 @@ namespace Ebpf.Examples.MeshAccel.Linux;
 /// a pod). Then the named namespaces (/run/netns, where CNI plugins and `ip netns` put them), by entering them, which needs
 /// CAP_SYS_ADMIN and is skipped without it.
 /// </summary>
-internal static partial class NetnsFinder
+internal static class NetnsFinder
 {
-    private const int CloneNewNet = 0x40000000;
-
     /// <summary>
     /// Fails now, before anything is attached, when the agent could not find pods' namespaces later: it must see the
     /// node's processes (hostPID in a pod) and open their /proc/PID/ns/net (CAP_SYS_PTRACE, as their capabilities are
@@ -107,27 +104,15 @@ internal static partial class NetnsFinder
     /// <summary>The addresses of every interface in the namespace at <paramref name="path"/>; none when it cannot be entered.</summary>
     private static IReadOnlyList<IPAddress> AddressesByEntering(string path)
     {
-        IReadOnlyList<IPAddress> result = [];
-        var thread = new Thread(() =>
+        try
         {
-            try
-            {
-                using (var ns = File.OpenHandle(path, FileMode.Open, FileAccess.Read))
-                    if (setns((int)ns.DangerousGetHandle(), CloneNewNet) != 0)
-                        return;
-                // getifaddrs (behind this call) asks the kernel through a netlink socket of the calling thread's namespace.
-                result = NetworkInterface.GetAllNetworkInterfaces()
-                    .SelectMany(i => i.GetIPProperties().UnicastAddresses.Select(u => u.Address)).ToArray();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NetworkInformationException)
-            {
-            }
-        });
-        thread.Start();
-        thread.Join();
-        return result;
+            // getifaddrs (behind this call) asks the kernel through a netlink socket of the calling thread's namespace.
+            return NetworkNamespace.Run(path, () => (IReadOnlyList<IPAddress>)NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(i => i.GetIPProperties().UnicastAddresses.Select(u => u.Address)).ToArray());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NetworkInformationException)
+        {
+            return []; // NetworkNamespaceException is an IOException
+        }
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int setns(int fd, int nstype);
 }

@@ -71,10 +71,12 @@ internal sealed class ProcessLedger(LabelChoice labels, int maxSeries, TimeSpan 
                 tr.Series = Admit(key);
                 series[tr.Series].Feeders++;
             }
-            var dSent = e.SentBytes - tr.Sent;
-            var dReceived = e.ReceivedBytes - tr.Received;
-            tr.Sent = e.SentBytes;
-            tr.Received = e.ReceivedBytes;
+            // The tracer reports per-process totals that never decrease (Kernel/ProcessBytes); a lower figure would be
+            // a read that raced an exit, and is ignored rather than subtracted.
+            var dSent = e.SentBytes > tr.Sent ? e.SentBytes - tr.Sent : 0;
+            var dReceived = e.ReceivedBytes > tr.Received ? e.ReceivedBytes - tr.Received : 0;
+            tr.Sent = Math.Max(tr.Sent, e.SentBytes);
+            tr.Received = Math.Max(tr.Received, e.ReceivedBytes);
             tr.CgroupId = e.CgroupId;
             var s = series[tr.Series];
             s.Totals.Sent += dSent;

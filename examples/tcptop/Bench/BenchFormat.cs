@@ -21,17 +21,18 @@ internal static class BenchFormat
         s.AppendLine($"| sockperf 64 B round trip p50 | {F(r.P50Without, "0.0")} µs | {F(r.P50Without + r.P50Delta, "0.0")} µs | {F(r.P50Delta, "+0.0;-0.0")} µs | at most +2 µs | {Verdict(r.P50Delta <= 2)} |");
         s.AppendLine($"| sockperf 64 B round trip p99 | {F(r.P99Without, "0.0")} µs | {F(r.P99Without + r.P99Delta, "0.0")} µs | {F(r.P99Delta, "+0.0;-0.0")} µs | | |");
         s.AppendLine($"| BPF time per counted socket call (send + recv programs) | | {F(r.NanosecondsPerEvent, "0")} ns | | at most 100 ns | {Verdict(r.NanosecondsPerEvent <= 100)} |");
-        s.AppendLine($"| the same for empty programs on the same hooks, same run (trampoline and statistics) | | {F(r.FloorNanosecondsPerEvent, "0")} ns | | | |");
+        s.AppendLine($"| the same for empty programs alone on the same hooks, alternating runs (trampoline and statistics) | | {F(r.FloorNanosecondsPerEvent, "0")} ns | | | |");
         s.AppendLine($"| tcptop's own code: the difference | | {F(r.NanosecondsPerEvent - r.FloorNanosecondsPerEvent, "0")} ns | | | |");
         s.AppendLine($"| a scrape of {r.Scrape.Series} per-process series | | median {F(r.Scrape.MedianMilliseconds, "0.0")} ms, max {F(r.Scrape.MaxMilliseconds, "0.0")} ms | | under 50 ms | {Verdict(r.Scrape.MedianMilliseconds < 50)} |");
         s.AppendLine();
-        s.AppendLine("Per program while iperf3 ran (BPF_ENABLE_STATS on for this part only): " +
+        s.AppendLine("Per program while iperf3 ran (BPF_ENABLE_STATS on for this part only; medians of the runs): " +
                      string.Join(", ", r.EventCosts.Select(c => $"{c.Program} {F(c.NanosecondsPerRun, "0")} ns x {c.Runs:N0}")) + ".");
         s.AppendLine();
         s.AppendLine("Rounds (without / with): " + string.Join("; ", r.Rounds.Select((x, i) =>
             $"{i + 1}: 64 B {F(x.Without.SmallWritesBitsPerSecond / 1e6, "0")}/{F(x.With.SmallWritesBitsPerSecond / 1e6, "0")} Mbit/s, " +
             $"128 KiB {F(x.Without.LargeWritesBitsPerSecond / 1e9, "0.00")}/{F(x.With.LargeWritesBitsPerSecond / 1e9, "0.00")} Gbit/s, " +
-            $"p50 {F(x.Without.P50Microseconds, "0.0")}/{F(x.With.P50Microseconds, "0.0")} µs")) + ".");
+            $"p50 {F(x.Without.P50Microseconds, "0.0")}/{F(x.With.P50Microseconds, "0.0")} µs, " +
+            $"bench process CPU {F(x.Without.BenchCpuMilliseconds, "0")}/{F(x.With.BenchCpuMilliseconds, "0")} ms")) + ".");
         return s.ToString();
     }
 }

@@ -2,8 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace Ebpf.Examples.Tcptop.Bench;
 
-/// <summary>One measurement of the traffic figures, with the programs attached or not.</summary>
-internal sealed record TrafficFigures(double SmallWritesBitsPerSecond, double LargeWritesBitsPerSecond, double P50Microseconds, double P99Microseconds);
+/// <summary>One measurement of the traffic figures, with the programs attached or not, and the CPU time the bench's
+/// own process used while the three clients ran (it only waits meanwhile: see QuietWindow).</summary>
+internal sealed record TrafficFigures(double SmallWritesBitsPerSecond, double LargeWritesBitsPerSecond, double P50Microseconds, double P99Microseconds,
+    double BenchCpuMilliseconds);
 
 /// <summary>One round: the same measurements without and with tcptop's programs, back to back.</summary>
 internal sealed record BenchRound(TrafficFigures Without, TrafficFigures With)
@@ -14,7 +16,8 @@ internal sealed record BenchRound(TrafficFigures Without, TrafficFigures With)
     public double P99Delta => With.P99Microseconds - Without.P99Microseconds;
 }
 
-/// <summary>Run time over run count of one program while iperf3 ran (BPF_ENABLE_STATS on only for this part).</summary>
+/// <summary>Run time over run count of one program while iperf3 ran (BPF_ENABLE_STATS on only for this part): the
+/// median over the runs, and the runs of the median run.</summary>
 internal sealed record EventCost(string Program, ulong Runs, double NanosecondsPerRun);
 
 /// <summary>Scrapes of `tcptop export` with this many per-process series.</summary>

@@ -25,7 +25,7 @@ internal sealed class MetricsExporter : IDisposable
     private readonly IDisposable? bpfStats;
 
     private readonly Counter sent, received, cgroupSent, cgroupReceived, opened, closed, retransmits, overflow, failedInserts,
-        storageFailures, collectSeconds, collects, programRuns, programSeconds;
+        storageFailures, slowPathEvents, collectSeconds, collects, programRuns, programSeconds;
     private readonly Gauge mapEntries, mapMaxEntries, trackedProcesses;
     private readonly Histogram rtt;
 
@@ -59,6 +59,7 @@ internal sealed class MetricsExporter : IDisposable
         mapMaxEntries = f.CreateGauge("tcptop_map_max_entries", "Size of a kernel map.", "map");
         failedInserts = f.CreateCounter("tcptop_map_failed_inserts_total", "Inserts a full kernel map refused (what they would have counted is lost).", "map");
         storageFailures = f.CreateCounter("tcptop_socket_storage_failures_total", "Sockets that could get no socket storage (their later events are attributed by cgroup only).");
+        slowPathEvents = f.CreateCounter("tcptop_slow_path_events_total", "Sends and receives counted on the slow path, because their process found its byte slot taken by another one (tgids equal modulo the slot count).");
         trackedProcesses = f.CreateGauge("tcptop_tracked_processes", "Processes with an entry in the kernel map.");
         collectSeconds = f.CreateCounter("tcptop_collect_seconds_total", "Time spent reading the kernel maps for scrapes.");
         collects = f.CreateCounter("tcptop_collects_total", "Scrapes served.");
@@ -172,6 +173,7 @@ internal sealed class MetricsExporter : IDisposable
                 failedInserts.WithLabels(m.Name).IncTo(m.FailedInserts);
             }
             storageFailures.IncTo(snap.SocketStorageFailures);
+            slowPathEvents.IncTo(snap.SlowPathEvents);
             trackedProcesses.Set(snap.Processes.Count);
             if (options.BpfStats)
             {

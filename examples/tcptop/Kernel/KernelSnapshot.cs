@@ -28,4 +28,5 @@ internal sealed record KernelSnapshot(
     IReadOnlyList<CgroupEntry> Cgroups,
     IReadOnlyList<ConnectionEntry> Connections,
     IReadOnlyList<MapFill> Maps,
-    ulong SocketStorageFailures);
+    ulong SocketStorageFailures,
+    ulong SlowPathEvents);

@@ -19,6 +19,7 @@ internal static class KernelSupport
         ("tcp_retransmit_skb", "4.15"),
         ("sched_process_exit", "2.6.31"),
         ("sched_process_exec", "3.4"),
+        ("cgroup_attach_task", "4.13"),
     ];
 
     public static void Check(string? btfPath)

@@ -9,7 +9,7 @@ using Ebpf.Programs;
 namespace Ebpf.Examples.Tcptop.Kernel;
 
 /// <summary>
-/// The kernel side: tcptop.bpf.c loaded through the generated <see cref="TcptopSkel"/>, its five programs attached
+/// The kernel side: tcptop.bpf.c loaded through the generated <see cref="TcptopSkel"/>, its seven programs attached
 /// through BPF links (the kernel removes them when this process ends, however it ends), and the maps read into
 /// <see cref="KernelSnapshot"/>s.
 /// </summary>
@@ -18,6 +18,7 @@ internal sealed class TcpTracer : IDisposable
     private readonly TcptopSkel skel;
     private readonly List<BpfLink> links = [];
     private readonly TracerOptions options;
+    private readonly ProcessBytes bytes;
 
     public TcpTracer(TracerOptions options)
     {
@@ -38,9 +39,11 @@ internal sealed class TcpTracer : IDisposable
             skel.Maps.Conns.MaxEntries = (uint)options.MaxConnections;
             skel.Rodata.TrackConnections = options.TrackConnections ? (byte)1 : (byte)0;
             skel.Load();
+            bytes = new ProcessBytes(skel.Maps.Slots);
             // The exit program first, so no process counted from here on misses its exit.
             links.Add(skel.Programs.TcptopExit.Attach());
             links.Add(skel.Programs.TcptopExec.Attach());
+            links.Add(skel.Programs.TcptopCgroupMove.Attach());
             links.Add(skel.Programs.TcptopState.Attach());
             links.Add(skel.Programs.TcptopRetransmit.Attach());
             links.Add(skel.Programs.TcptopSend.Attach());
@@ -58,6 +61,7 @@ internal sealed class TcpTracer : IDisposable
     [
         ("send", skel.Programs.TcptopSend), ("recv", skel.Programs.TcptopRecv), ("state", skel.Programs.TcptopState),
         ("retransmit", skel.Programs.TcptopRetransmit), ("exit", skel.Programs.TcptopExit), ("exec", skel.Programs.TcptopExec),
+        ("cgroup move", skel.Programs.TcptopCgroupMove),
     ];
 
     public KernelSnapshot Read()
@@ -67,9 +71,12 @@ internal sealed class TcpTracer : IDisposable
         foreach (var (k, v) in skel.Maps.Procs.EntriesInBatches())
         {
             var s = v;
-            processes.Add(new ProcessEntry(new ProcessIdentity((int)k.Tgid, k.StartNs), Comm(s.Comm), s.CgroupId,
-                s.SentBytes, s.ReceivedBytes, s.OpenedActive, s.OpenedPassive, s.Closed, s.RetransmittedSegments, s.ExitNs != 0));
+            var id = new ProcessIdentity((int)k.Tgid, k.StartNs);
+            var (sent, received) = bytes.Read(id, s);
+            processes.Add(new ProcessEntry(id, Comm(s.Comm), s.CgroupId,
+                sent, received, s.OpenedActive, s.OpenedPassive, s.Closed, s.RetransmittedSegments, s.ExitNs != 0));
         }
+        bytes.Retain(processes.Select(p => p.Id).ToHashSet());
         var cgroups = new List<CgroupEntry>();
         foreach (var (id, v) in skel.Maps.Cgroups.EntriesInBatches())
         {
@@ -90,7 +97,7 @@ internal sealed class TcpTracer : IDisposable
                     Comm(s.Comm), s.CgroupId, s.SentBytes, s.ReceivedBytes, s.RetransmittedSegments, s.Closed != 0));
             }
         }
-        var stats = Enumerable.Range(0, 4).Select(i => skel.Maps.Stats.Lookup((uint)i).Aggregate(0UL, (a, b) => a + b)).ToArray();
+        var stats = Enumerable.Range(0, 5).Select(i => skel.Maps.Stats.Lookup((uint)i).Aggregate(0UL, (a, b) => a + b)).ToArray();
         var fills = new List<MapFill>
         {
             new("procs", processes.Count, options.MaxProcesses, stats[0]),
@@ -98,7 +105,7 @@ internal sealed class TcpTracer : IDisposable
         };
         if (options.TrackConnections)
             fills.Add(new MapFill("conns", connections.Count, options.MaxConnections, stats[2]));
-        return new KernelSnapshot(processes, cgroups, connections, fills, stats[3]);
+        return new KernelSnapshot(processes, cgroups, connections, fills, stats[3], stats[4]);
     }
 
     /// <summary>Forgets a process that is gone (after its grace period); its later deltas would be nothing anyway.</summary>
@@ -130,7 +137,10 @@ internal sealed class TcpTracer : IDisposable
     {
         for (var i = 0; i < count; i++)
         {
-            var stats = new TcptopSkel.ProcStats { SentBytes = (ulong)(i + 1) * 1000, ReceivedBytes = (ulong)(i + 1) * 500, CgroupId = cgroupId };
+            var stats = new TcptopSkel.ProcStats
+            {
+                SentBytes = (ulong)(i + 1) * 1000, ReceivedBytes = (ulong)(i + 1) * 500, CgroupId = cgroupId,
+            };
             var name = Encoding.ASCII.GetBytes($"synth{i}");
             var comm = MemoryMarshal.AsBytes((Span<sbyte>)stats.Comm);
             name.AsSpan(0, Math.Min(name.Length, 15)).CopyTo(comm);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using Ebpf.Testing.Internal;
 
 namespace Ebpf.Testing;
 
@@ -59,35 +57,12 @@ public sealed class NetNamespace : IDisposable
 
     /// <summary>
     /// Runs <paramref name="action"/> on a dedicated thread that has joined this namespace (for calls
-    /// that resolve interfaces in the caller's namespace, such as attaching XDP by ifindex).
+    /// that resolve interfaces in the caller's namespace, such as attaching XDP by ifindex); see
+    /// <see cref="NetworkNamespace.Run{T}(string, Func{T})"/>.
     /// </summary>
-    public T Enter<T>(Func<T> action)
-    {
-        T result = default!;
-        Exception? error = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                using var ns = File.OpenHandle(NsPath);
-                if (TestingLibc.SetNs(ns.DangerousGetHandle().ToInt32(), TestingLibc.CloneNewNet) != 0)
-                    throw new InvalidOperationException($"setns({NsPath}) failed: errno {Marshal.GetLastPInvokeError()}");
-                result = action();
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
-        });
-        thread.Start();
-        thread.Join();
-        // The thread has exited, so its namespace membership is gone with it.
-        if (error is not null)
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
-        return result;
-    }
+    public T Enter<T>(Func<T> action) => NetworkNamespace.Run(NsPath, action);
 
-    public void Enter(Action action) => Enter<bool>(() => { action(); return true; });
+    public void Enter(Action action) => NetworkNamespace.Run(NsPath, action);
 
     /// <summary>Whether Dispose fails when programs are still attached to its interfaces (default true).</summary>
     public bool CheckLeaks { get; set; } = true;

@@ -29,6 +29,19 @@ public sealed class ProcessLedgerTests
     }
 
     [Fact]
+    public void ALowerReadingIsIgnoredNotSubtracted()
+    {
+        // a read that races an exit may see the slot freed before the entry is marked: lower for one read
+        var l = Ledger();
+        l.Update([Entry(10, 1, "curl", 5, 100)]);
+        l.Update([Entry(10, 1, "curl", 5, 40)]);
+        Assert.Equal(100UL, Sent(l, "curl"));
+        l.Update([Entry(10, 1, "curl", 5, 160, exited: true)]);
+        Assert.Equal(160UL, Sent(l, "curl"));
+        Assert.Equal(160UL, l.CgroupBytes[5].Sent);
+    }
+
+    [Fact]
     public void AnExitedProcessesSeriesLeavesAfterGraceButItsCgroupKeepsItsBytes()
     {
         var l = Ledger();

@@ -9,7 +9,7 @@ namespace Ebpf.Examples.Tests.Tcptop;
 /// </summary>
 internal sealed record TcptopKernelObjects(IReadOnlyList<uint> Programs, IReadOnlyList<uint> Links)
 {
-    public const int ProgramCount = 6; // send, recv, state, retransmit, exit, exec
+    public const int ProgramCount = 7; // send, recv, state, retransmit, exit, exec, cgroup move
 
     /// <summary>What process <paramref name="pid"/> holds now.</summary>
     public static TcptopKernelObjects Of(int pid)
@@ -36,7 +36,7 @@ internal sealed record TcptopKernelObjects(IReadOnlyList<uint> Programs, IReadOn
         return new TcptopKernelObjects(programs, links);
     }
 
-    /// <summary>Waits until <paramref name="pid"/> holds all six programs attached through six links.</summary>
+    /// <summary>Waits until <paramref name="pid"/> holds all seven programs attached through seven links.</summary>
     public static TcptopKernelObjects WaitAttached(int pid, TimeSpan timeout)
     {
         var until = DateTime.UtcNow + timeout;

@@ -88,4 +88,8 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Name, EntryPoint = "uname")]
     public static partial int Uname(byte* buf);
+
+    /// <summary>Moves the calling thread (only it) into the namespace that <paramref name="fd"/> refers to.</summary>
+    [LibraryImport(Name, EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(int fd, int nsType);
 }
