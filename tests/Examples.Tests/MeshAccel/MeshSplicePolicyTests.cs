@@ -19,7 +19,7 @@ public sealed class MeshSplicePolicyTests
         var before = PinnedState.Counters(lab.Pins);
 
         // 60 connections of one small request each, from one curl: within milliseconds of each other.
-        var body = Curl(pod0, ["-H", "Connection: close", .. Enumerable.Repeat("http://10.213.0.11/", 60)]);
+        var body = PodCommand.Curl(pod0, ["-H", "Connection: close", .. Enumerable.Repeat("http://10.213.0.11/", 60)]);
         Assert.Equal(60, body.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("app=pod1", StringComparison.Ordinal)));
         var shortOnes = PinnedState.Counters(lab.Pins).Since(before);
         // The first connections are spliced (six sockets each: three hops); once 16 accepted sockets have closed short
@@ -31,16 +31,13 @@ public sealed class MeshSplicePolicyTests
 
         // One connection with many requests (curl reuses it for the same URL) counts as long: the next are spliced again.
         // Its accepted sockets report as they close, moments after curl has gone.
-        Curl(pod0, [.. Enumerable.Repeat("http://10.213.0.11/", 20)]);
+        PodCommand.Curl(pod0, [.. Enumerable.Repeat("http://10.213.0.11/", 20)]);
         Assert.True(PinnedState.Eventually(() => PinnedState.Counters(lab.Pins).Since(before)[MeshAccelSkel.MeshStat.StatLearnedLong] >= 2, TimeSpan.FromSeconds(10)),
             $"counters: {string.Join(", ", PinnedState.Counters(lab.Pins).Since(before).Named())}");
         var afterLong = PinnedState.Counters(lab.Pins);
-        Curl(pod0, ["-H", "Connection: close", "http://10.213.0.11/"]);
+        PodCommand.Curl(pod0, ["-H", "Connection: close", "http://10.213.0.11/"]);
         var next = PinnedState.Counters(lab.Pins).Since(afterLong);
         Assert.Equal(6UL, next[MeshAccelSkel.SpliceStat.StatSocketsAdded]);
         Assert.Equal(0UL, next[MeshAccelSkel.MeshStat.StatSpliceSkipped]);
     }
-
-    private static string Curl(LabHost host, params string[] args) =>
-        PodCommand.Run(host, TimeSpan.FromMinutes(2), "curl", ["-s", "-g", "--max-time", "60", .. args]).StandardOutput;
 }
