@@ -20,4 +20,8 @@ internal static class PodCommand
     /// <summary>Runs <paramref name="file"/> in <paramref name="host"/>'s pod to completion (killed after <paramref name="timeout"/>).</summary>
     public static CommandResult Run(LabHost host, TimeSpan timeout, string file, params string[] args) =>
         HostCommand.Finish(Start(host, file, args), $"[{host.Role}] {file} {string.Join(' ', args)}", timeout);
+
+    /// <summary>curl in <paramref name="host"/>'s pod (silent, at most 120 s): what it wrote to stdout.</summary>
+    public static string Curl(LabHost host, params string[] args) =>
+        Run(host, TimeSpan.FromMinutes(3), "curl", ["-s", "-g", "--max-time", "120", .. args]).StandardOutput;
 }
