@@ -344,7 +344,9 @@ static __noinline void count_slow(struct sock *sk, struct proc_slot *slot, __u64
 
 	current_key(&key, &leader);
 	st = current_entry(&key, leader);
-	if (slot && claim_slot(slot, &key)) {
+	/* No entry (procs full): no slot either, so the next event tries the entry again (a slot's bytes without an
+	 * entry would never be read). */
+	if (st && slot && claim_slot(slot, &key)) {
 		if (sent)
 			__sync_fetch_and_add(&slot->sent_bytes, bytes);
 		else
