@@ -15,8 +15,8 @@
  * tgid alone says whose it is, because the exit program frees a process's slot before its PID can be
  * reused. A process whose slot is taken by another one (tgids equal modulo the size) counts its bytes
  * in its procs entry instead (slower, still exact). The first event of a process (the slow path)
- * creates its entry and claims its slot. At exit the slot's bytes are added to the entry in the same
- * update that marks it exited (a hash update replaces the element whole), and then the slot is freed.
+ * creates its entry and claims its slot. At exit the slot is freed, its bytes are added to the entry
+ * (in place, so no softirq increment of the entry is lost), and only then is the entry marked exited.
  * So user space reads a live process's bytes as entry + slot (the slot only while its tgid and start
  * time are the process's) and an exited one's from the entry alone; a read that races the exit sees
  * at worst a lower figure for one round, which user space ignores. User space adds each entry's
@@ -599,33 +599,32 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tcptop_exit, struct task_struct *task, bool group_dead)
 {
 	struct proc_key key;
-	struct proc_stats *st, exited;
+	struct proc_stats *st;
 	struct proc_slot *slot;
-	bool owns_slot;
+	__u64 sent = 0, received = 0;
 
 	if (!group_dead)
 		return 0; /* fires for every thread; the process is gone only with its last one */
 	st = task_entry(task, &key);
 	slot = slot_of(key.tgid);
-	owns_slot = slot && slot->tgid == key.tgid;
-	if (st) {
-		/* The slot's bytes and the exit mark go in as one new value (a hash update replaces the element whole), so
-		 * a reader sees either the live entry, whose bytes are entry + slot, or the exited one with all of them. */
-		exited = *st;
-		if (owns_slot) {
-			exited.sent_bytes += slot->sent_bytes;
-			exited.received_bytes += slot->received_bytes;
-		}
-		exited.exit_ns = bpf_ktime_get_ns();
-		bpf_map_update_elem(&procs, &key, &exited, BPF_EXIST);
-	}
-	if (owns_slot) {
-		/* Freed before the PID can be reused; the owner last, so nobody claims a slot with bytes in it. */
+	if (slot && slot->tgid == key.tgid) {
+		/* Free the slot first (its start time before its owner, so a reader stops matching it at once, and the owner
+		 * last, so nobody claims a slot with bytes in it), then add its bytes to the entry, then mark the entry. A
+		 * reader in between sees the entry without the slot: a lower figure for one read, which user space ignores,
+		 * never a byte twice. The entry is updated in place, field by field, so an open, close or retransmit that
+		 * softirq adds to it meanwhile is never lost (a whole-value update could overwrite it). */
+		sent = slot->sent_bytes;
+		received = slot->received_bytes;
 		slot->start_ns = 0;
 		slot->sent_bytes = 0;
 		slot->received_bytes = 0;
 		slot->sock_cookie = 0;
 		__sync_lock_test_and_set(&slot->tgid, 0);
+	}
+	if (st) {
+		__sync_fetch_and_add(&st->sent_bytes, sent);
+		__sync_fetch_and_add(&st->received_bytes, received);
+		st->exit_ns = bpf_ktime_get_ns();
 	}
 	return 0;
 }

@@ -5,9 +5,9 @@ namespace Ebpf.Examples.Tcptop.Kernel;
 /// <summary>
 /// Each process's cumulative bytes, from the two places the kernel keeps them (tcptop.bpf.c): its procs entry, and
 /// while it lives, its slot in the `slots` array (index tgid modulo the array's size) as long as the slot's tgid and
-/// start time are the process's. An exited entry already holds its slot's bytes (the exit program added them in the
-/// same update that marked it), so it is read alone. A read that races an exit can see the slot already freed and
-/// the entry not yet marked: a lower figure, which is ignored here, so the totals reported never go backwards; and
+/// start time are the process's. An exited entry already holds its slot's bytes (the exit program frees the slot,
+/// adds its bytes to the entry, and marks the entry last), so it is read alone. A read that races an exit can see the
+/// slot already freed and its bytes not yet in the entry: a lower figure, which is ignored here, so the totals reported never go backwards; and
 /// since an exited entry is never read with a slot, no byte is taken twice.
 /// </summary>
 internal sealed class ProcessBytes(ArrayMap<TcptopSkel.ProcSlot> slots)
