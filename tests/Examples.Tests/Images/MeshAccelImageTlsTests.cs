@@ -1,6 +1,8 @@
 using Ebpf.Examples.MeshAccel.Commands;
 using Ebpf.Examples.Tests.MeshAccel;
 using Ebpf.TestKit;
+using k8s;
+using k8s.Models;
 using static Ebpf.Examples.Tests.MeshAccel.ReplayedApiServer;
 
 namespace Ebpf.Examples.Tests.Images;
@@ -10,6 +12,9 @@ namespace Ebpf.Examples.Tests.Images;
 /// `--pods-from kubernetes` against the replayed API server behind a TLS front on loopback (a self-signed CA given in the
 /// kubeconfig), so its list and its watch go through .NET's TLS, which opens libssl and libcrypto with dlopen: if the
 /// image lacked them, nothing would be listed. Then `podman stop` and `mesh-accel uninstall` from the same image.
+/// Both containers get their manifest's privileges (the DaemonSet's and the cleanup Job's capabilities, nothing else,
+/// seccomp unconfined, read-only root), not --privileged; but host network, which the DaemonSet does not ask for,
+/// because the replayed API server listens on the host's loopback only.
 /// </summary>
 [Collection(MeshAccelCollection.Name)]
 public sealed class MeshAccelImageTlsTests
@@ -39,7 +44,7 @@ public sealed class MeshAccelImageTlsTests
             "-v", "/run/mesh-accel:/run/mesh-accel", "-v", $"{cgroup.Root}:/host/cgroup", "-v", $"{BpfFs.EnsureMounted()}:/sys/fs/bpf", "-v", $"{kubeconfig}:/etc/mesh-accel/kubeconfig:ro",
         ];
         using var agent = AppRun.Program("podman", Podman.Command(
-            ["run", "--rm", "--name", name, .. Podman.RunOptions(), "--privileged", "--network", "host", "--pid", "host", .. mounts, image,
+            ["run", "--rm", "--name", name, .. Podman.RunOptions(), .. Privileges("mesh-accel.yaml"), "--network", "host", .. mounts, image,
              "run", "--cgroup", $"/host/cgroup/{Path.GetFileName(cgroup.Path)}", "--pods-from", "kubernetes", "--node", Node,
              "--kubeconfig", "/etc/mesh-accel/kubeconfig", "--pin-dir", pins.Path, "--interval", "0"]));
         try
@@ -54,7 +59,7 @@ public sealed class MeshAccelImageTlsTests
 
             Assert.True(Podman.Run(["stop", "--time", "20", name]).Succeeded);
             Assert.True(agent.WaitForExit(TimeSpan.FromSeconds(30)), agent.Transcript);
-            var uninstall = Podman.Run(["run", "--rm", .. Podman.RunOptions(), "--privileged", "--network", "host", "--pid", "host", .. mounts, image,
+            var uninstall = Podman.Run(["run", "--rm", .. Podman.RunOptions(), .. Privileges("mesh-accel-uninstall.yaml"), "--network", "host", .. mounts, image,
                                         "uninstall", "--pin-dir", pins.Path]);
             Assert.True(uninstall.Succeeded, uninstall.StandardError + uninstall.StandardOutput);
             Assert.Contains("mesh-accel: removed", uninstall.StandardOutput);
@@ -66,5 +71,29 @@ public sealed class MeshAccelImageTlsTests
             Podman.Run(["rm", "--force", name]);
             work.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The podman flags for the privileges of the one container in deploy/kubernetes/FILE's DaemonSet or Job: drop all,
+    /// add the listed capabilities, the seccomp profile it names (Unconfined), a read-only root, no privilege escalation
+    /// where it says so; and the host's PID
+    /// namespace when the pod asks for it.
+    /// </summary>
+    private static string[] Privileges(string file)
+    {
+        var objects = KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "kubernetes", file)), strict: true);
+        var pod = objects.OfType<V1DaemonSet>().Select(d => d.Spec.Template.Spec)
+            .Concat(objects.OfType<V1Job>().Select(j => j.Spec.Template.Spec)).Single();
+        var sc = pod.Containers.Single().SecurityContext;
+        Assert.Equal(["ALL"], sc.Capabilities.Drop);
+        Assert.NotEqual(true, sc.Privileged);
+        Assert.Equal("Unconfined", sc.SeccompProfile.Type);
+        return
+        [
+            "--cap-drop", "all", .. sc.Capabilities.Add.SelectMany(c => new[] { "--cap-add", c }),
+            "--security-opt", "seccomp=unconfined", .. sc.ReadOnlyRootFilesystem == true ? ["--read-only"] : Array.Empty<string>(),
+            .. sc.AllowPrivilegeEscalation == false ? ["--security-opt", "no-new-privileges"] : Array.Empty<string>(),
+            .. pod.HostPID == true ? ["--pid", "host"] : Array.Empty<string>(),
+        ];
     }
 }
