@@ -1,3 +1,4 @@
+using Ebpf.Examples.Tests.Images;
 using k8s.Models;
 using Ebpf.TestKit;
 
@@ -21,28 +22,11 @@ internal sealed class PodmanContainer : IDisposable
         Name = RunPrefix.NewName(agent);
         var c = pod.Containers.Single();
         var run = new List<string>(Global) { "run", "-d", "--name", Name, "--runtime", "runc", "--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096" };
-        var sc = c.SecurityContext;
-        if (sc.Privileged == true)
-            throw new InvalidOperationException("the manifest asks for a privileged container");
-        run.AddRange(["--cap-drop", "all"]);
-        foreach (var cap in sc.Capabilities.Add)
-            run.AddRange(["--cap-add", cap]);
-        if (sc.ReadOnlyRootFilesystem == true)
-            run.Add("--read-only");
-        if (sc.RunAsUser is { } uid)
-            run.AddRange(["--user", uid.ToString()]);
-        if (sc.AllowPrivilegeEscalation == false)
-            run.AddRange(["--security-opt", "no-new-privileges"]);
-        if (sc.SeccompProfile?.Type == "Unconfined")
-            run.AddRange(["--security-opt", "seccomp=unconfined"]);
-        else if (sc.SeccompProfile is not null)
-            throw new InvalidOperationException($"no podman equivalent written for seccompProfile {sc.SeccompProfile.Type}");
+        run.AddRange(PodmanPrivileges.Flags(pod));
         if (pod.HostNetwork == true)
             run.AddRange(["--network", "host"]);
         else if (publishPort is { } port)
             run.AddRange(["-p", $"127.0.0.1:{port}:{c.Ports.Single().ContainerPort}"]);
-        if (pod.HostPID == true)
-            run.AddRange(["--pid", "host"]);
         foreach (var env in c.Env ?? [])
             run.AddRange(["-e", $"{env.Name}={EnvValue(env)}"]);
         foreach (var mount in c.VolumeMounts ?? [])

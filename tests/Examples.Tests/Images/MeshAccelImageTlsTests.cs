@@ -73,27 +73,13 @@ public sealed class MeshAccelImageTlsTests
         }
     }
 
-    /// <summary>
-    /// The podman flags for the privileges of the one container in deploy/kubernetes/FILE's DaemonSet or Job: drop all,
-    /// add the listed capabilities, the seccomp profile it names (Unconfined), a read-only root, no privilege escalation
-    /// where it says so; and the host's PID
-    /// namespace when the pod asks for it.
-    /// </summary>
+    /// <summary>The podman flags for the privileges of the one container in deploy/kubernetes/FILE's DaemonSet or Job.</summary>
     private static string[] Privileges(string file)
     {
         var objects = KubernetesYaml.LoadAllFromString(File.ReadAllText(Path.Combine(RepoPaths.Root, "deploy", "kubernetes", file)), strict: true);
         var pod = objects.OfType<V1DaemonSet>().Select(d => d.Spec.Template.Spec)
             .Concat(objects.OfType<V1Job>().Select(j => j.Spec.Template.Spec)).Single();
-        var sc = pod.Containers.Single().SecurityContext;
-        Assert.Equal(["ALL"], sc.Capabilities.Drop);
-        Assert.NotEqual(true, sc.Privileged);
-        Assert.Equal("Unconfined", sc.SeccompProfile.Type);
-        return
-        [
-            "--cap-drop", "all", .. sc.Capabilities.Add.SelectMany(c => new[] { "--cap-add", c }),
-            "--security-opt", "seccomp=unconfined", .. sc.ReadOnlyRootFilesystem == true ? ["--read-only"] : Array.Empty<string>(),
-            .. sc.AllowPrivilegeEscalation == false ? ["--security-opt", "no-new-privileges"] : Array.Empty<string>(),
-            .. pod.HostPID == true ? ["--pid", "host"] : Array.Empty<string>(),
-        ];
+        Assert.Equal(["ALL"], pod.Containers.Single().SecurityContext.Capabilities.Drop);
+        return [.. PodmanPrivileges.Flags(pod)];
     }
 }
