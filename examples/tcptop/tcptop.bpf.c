@@ -82,15 +82,21 @@ struct proc_stats {
 	char comm[16];
 };
 
-/* A process's hot counters; 64 bytes, one cache line, so processes on different CPUs do not share one. */
+/* A process's hot counters, 64 bytes. An array's values do not start on a cache line: they follow the kernel's struct
+ * bpf_array header, 312 bytes on x86-64 (56 modulo 64), so each 64-byte element spans two lines, the first 8 bytes in
+ * the line it shares with the previous element. The fields the fast path reads and writes sit in bytes 8 to 47, which
+ * are one line of their own: one cache line touched per event (measured on this VM: 4-5 ns less per event than with
+ * the fields from byte 0), and no line shared with another process's counters. On a kernel whose header size
+ * differs the layout stays correct, only that saving is lost. */
 struct proc_slot {
+	__u64 line_skew;   /* unused: see above */
 	__u32 tgid;        /* 0: free */
 	__u32 pad;
 	__u64 start_ns;    /* the owner's procs key, for user space (0 until the claim is complete) */
 	__u64 sent_bytes;
 	__u64 received_bytes;
 	__u64 sock_cookie; /* the socket this process used last: its owner storage is filled already */
-	__u64 pad2[3];
+	__u64 pad2[2];
 };
 
 struct cgroup_stats {
@@ -363,6 +369,15 @@ static __noinline void count_slow(struct sock *sk, struct proc_slot *slot, __u64
 		count_connection(sk, key.tgid, key.start_ns, bytes, sent);
 }
 
+/* The start time of the slot's owner, the current process. The slot has it 0 while another thread of the process is
+ * between claiming the slot and writing it: then it comes from the task, or the socket's owner would name no process. */
+static __always_inline __u64 slot_start_ns(const struct proc_slot *slot)
+{
+	__u64 start_ns = slot->start_ns;
+
+	return start_ns ? start_ns : bpf_get_current_task_btf()->group_leader->start_time;
+}
+
 /* Bytes of one send or receive by the current process. The fast path: the tgid, the slot (an inlined array lookup),
  * an atomic add, and the socket's cookie compared with the last one this process used. */
 static __always_inline void count_bytes(struct sock *sk, int ret, bool sent)
@@ -382,11 +397,11 @@ static __always_inline void count_bytes(struct sock *sk, int ret, bool sent)
 
 	cookie = sk->__sk_common.skc_cookie.counter; /* 0 until someone asks for it */
 	if (cookie == 0 || cookie != slot->sock_cookie) {
-		claim_socket(sk, tgid, slot->start_ns);
+		claim_socket(sk, tgid, slot_start_ns(slot));
 		slot->sock_cookie = bpf_get_socket_cookie(sk);
 	}
 	if (track_connections)
-		count_connection(sk, tgid, slot->start_ns, ret, sent);
+		count_connection(sk, tgid, slot_start_ns(slot), ret, sent);
 }
 
 SEC("tp_btf/sock_send_length")
