@@ -79,9 +79,11 @@ internal sealed class MeshDataPlane : IDisposable
     }
 
     /// <summary>
-    /// Attaches and pins, or adopts the link an earlier agent pinned. Adopting leaves the pin as it is, without opening it:
-    /// the pin alone keeps the program attached, and opening a pinned link's program (BPF_PROG_GET_FD_BY_ID) needs
-    /// CAP_SYS_ADMIN, which the agent's DaemonSet does not give. The program ids go to <see cref="PinLayout.ProgramIdsFile"/>.
+    /// Attaches and pins, or adopts the link an earlier agent pinned: the pinned link is made to run this agent's program
+    /// (BPF_LINK_UPDATE, an atomic swap: the hook is never without a program), so a new version of the agent brings its
+    /// programs with it and a restart changes nothing else. The link itself, its pin and its place on the cgroup stay.
+    /// The update opens only the pin, not the old program (BPF_PROG_GET_FD_BY_ID would need CAP_SYS_ADMIN, which the
+    /// agent's DaemonSet does not give). The program ids go to <see cref="PinLayout.ProgramIdsFile"/>.
     /// </summary>
     private void AttachOrAdopt(string name, BpfProgram program, Func<BpfLink> attach)
     {
@@ -89,20 +91,21 @@ internal sealed class MeshDataPlane : IDisposable
         var ids = Pins.ReadProgramIds();
         if (File.Exists(pin))
         {
+            BpfLink.UpdatePinned(pin, program);
             Adopted.Add(name);
-            if (ids.TryGetValue(name, out var adopted))
-                ProgramIds[name] = adopted;
-            return;
         }
-        var link = attach();
-        links.Add(link);
-        link.Pin(pin);
-        Attached.Add(name);
+        else
+        {
+            var link = attach();
+            links.Add(link);
+            link.Pin(pin);
+            Attached.Add(name);
+        }
         ProgramIds[name] = ids[name] = program.Id;
         Pins.WriteProgramIds(ids);
     }
 
-    /// <summary>Kernel ids of the programs attached or adopted (an adopted one only when an earlier agent recorded it).</summary>
+    /// <summary>Kernel ids of the programs attached or adopted (an adopted link runs this agent's program after the update).</summary>
     public Dictionary<string, uint> ProgramIds { get; } = [];
 
     /// <summary>

@@ -64,7 +64,7 @@ internal static class RunCommand
         File.WriteAllText(pins.AgentPidFile, Environment.ProcessId + "\n");
         Log($"attached to cgroup {plane.Cgroup}" + (plane.Cgroup == Cgroups.Root() ? " (the whole node)" : "") +
             (plane.Attached.Count > 0 ? $"; attached {string.Join(", ", plane.Attached)}" : "") +
-            (plane.Adopted.Count > 0 ? $"; adopted {string.Join(", ", plane.Adopted)} left pinned by an earlier agent" : "") +
+            (plane.Adopted.Count > 0 ? $"; adopted {string.Join(", ", plane.Adopted)} left pinned by an earlier agent, now running this agent's programs" : "") +
             $"; pinned in {pins.Dir}");
         // by id: the kernel's names are readable with CAP_SYS_ADMIN only
         var ownSockops = plane.ProgramIds.GetValueOrDefault("mesh_sockops");

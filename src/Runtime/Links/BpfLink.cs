@@ -33,8 +33,8 @@ public sealed class BpfLink : IDisposable
         program.Track(this);
     }
 
-    /// <summary>The program this link attaches.</summary>
-    public BpfProgram Program { get; }
+    /// <summary>The program this link attaches (after <see cref="Update"/>, the new one).</summary>
+    public BpfProgram Program { get; private set; }
 
     /// <summary>What is attached where, e.g. "xdp 'xdp_pass' on ifindex 4 (native)".</summary>
     public string Description { get; }
@@ -80,6 +80,38 @@ public sealed class BpfLink : IDisposable
     /// Throws <see cref="BpfAttachException"/> when nothing is pinned there or the pin is a map or program.
     /// </summary>
     public static BpfLink OpenPinned(string path) => PinnedLinkOpener.Open(path);
+
+    /// <summary>
+    /// Makes the link run <paramref name="program"/> instead (BPF_LINK_UPDATE): the kernel swaps the programs atomically,
+    /// so the hook is never without one, and the attachment (its pin, its place among a cgroup's programs) stays. The
+    /// program needs the link's program type and attach type. Cgroup, XDP, tcx, netns and (6.10+) sockmap links can
+    /// be updated; tracing and perf-event links cannot.
+    /// </summary>
+    public void Update(BpfProgram program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        if (fd is null)
+            throw new BpfAttachException($"cannot update {Description}: it is not a kernel bpf_link (the kernel has no link for this hook); detach it and attach {program.Describe()}");
+        ObjectDisposedException.ThrowIf(!IsAttached, this);
+        LinkUpdater.Update(fd, program, Description);
+        Program.Untrack(this);
+        Program = program;
+        program.Track(this);
+    }
+
+    /// <summary>
+    /// <see cref="Update"/> for the link pinned at <paramref name="path"/>, by this or another process: what an agent
+    /// does to the links an earlier version of it left pinned, to run its own programs without a moment unattached.
+    /// Needs only the pin and the program: unlike <see cref="OpenPinned"/> it does not open the attached program
+    /// (BPF_PROG_GET_FD_BY_ID, which needs CAP_SYS_ADMIN).
+    /// </summary>
+    public static void UpdatePinned(string path, BpfProgram program)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(program);
+        using var link = PinnedLinkOpener.OpenLinkFd(path);
+        LinkUpdater.Update(link, program, $"the link pinned at {path}");
+    }
 
     public override string ToString() => Description;
 

@@ -15,20 +15,11 @@ internal static class PinnedLinkOpener
     public static BpfLink Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var link = Sys.ObjGet(path, out var errno)
-            ?? throw new BpfAttachException($"cannot open the link pinned at {path} (BPF_OBJ_GET): {Errno.Describe(errno)}" + errno switch
-            {
-                Errno.ENOENT => "; nothing is pinned there",
-                Errno.EINVAL or Errno.EPERM => "; the path must be a pin in a mounted BPF file system (mount -t bpf bpf /sys/fs/bpf)",
-                _ => "",
-            }, errno);
+        var link = OpenLinkFd(path);
         BpfFd? progFd = null;
         try
         {
-            var kind = ObjectKind(link.Value);
-            if (kind != "link")
-                throw new BpfAttachException($"cannot open {path} as a link: it is a pinned {kind ?? "object of unknown kind"}, not a bpf_link"
-                                             + (kind is "map" ? " (open it with BpfMap.OpenPinned)" : kind is "program" ? " (open it with BpfProgram.OpenPinned)" : ""));
+            int errno;
             var info = LinkSyscalls.Info(link)
                 ?? throw new BpfAttachException($"cannot read the info of the link pinned at {path} (BPF_OBJ_GET_INFO_BY_FD)");
             progFd = Sys.ProgGetFdById(info.ProgramId, out errno)
@@ -47,6 +38,24 @@ internal static class PinnedLinkOpener
             progFd?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A descriptor for the link pinned at <paramref name="path"/> (BPF_OBJ_GET), checked to be a link.</summary>
+    public static BpfFd OpenLinkFd(string path)
+    {
+        var link = Sys.ObjGet(path, out var errno)
+            ?? throw new BpfAttachException($"cannot open the link pinned at {path} (BPF_OBJ_GET): {Errno.Describe(errno)}" + errno switch
+            {
+                Errno.ENOENT => "; nothing is pinned there",
+                Errno.EINVAL or Errno.EPERM => "; the path must be a pin in a mounted BPF file system (mount -t bpf bpf /sys/fs/bpf)",
+                _ => "",
+            }, errno);
+        var kind = ObjectKind(link.Value);
+        if (kind == "link")
+            return link;
+        link.Dispose();
+        throw new BpfAttachException($"cannot open {path} as a link: it is a pinned {kind ?? "object of unknown kind"}, not a bpf_link"
+                                     + (kind is "map" ? " (open it with BpfMap.OpenPinned)" : kind is "program" ? " (open it with BpfProgram.OpenPinned)" : ""));
     }
 
     /// <summary>"link", "map" or "program" from the fd's /proc/self/fdinfo entry, or null.</summary>

@@ -2,6 +2,7 @@ using Ebpf.Examples.Linux;
 using Ebpf.Examples.MeshAccel.Commands;
 using Ebpf.Examples.MeshAccel.Lab;
 using Ebpf.Examples.Sockredir;
+using Ebpf.Links;
 using Xunit;
 
 namespace Ebpf.Examples.Tests.MeshAccel;
@@ -22,6 +23,9 @@ public sealed class MeshLifecycleTests
         var layout = lab.Layout;
         Assert.Equal(["pod0 outbound -> 10.213.0.11:80", "pod1 inbound -> 10.213.0.11:80"], LabTraffic.Call(layout, PodToPod).Hops);
 
+        var firstAgents = PinnedLinks(lab);
+        Assert.Equal(5, firstAgents.Count);
+
         lab.Agent!.Signal(Posix.SigKill);
         Assert.True(lab.Agent.WaitForExit(TimeSpan.FromSeconds(10)));
         // No agent: new connections are still intercepted, from the pinned links and maps.
@@ -31,6 +35,15 @@ public sealed class MeshLifecycleTests
         lab.Lab.WritePodsFile(layout.Pods.Select(p => p.Role == "pod1" ? p.ToPod() with { Sidecar = false } : p.ToPod()));
         var agent = lab.StartAgent();
         Assert.Contains("adopted mesh_msg, mesh_getsockopt, mesh_sockops, mesh_connect4, mesh_connect6", agent.Transcript);
+        // The same links (ids, pins), now running the new agent's programs (BPF_LINK_UPDATE): an upgraded agent's
+        // programs take over without a moment unattached.
+        var secondAgents = PinnedLinks(lab);
+        Assert.Equal(firstAgents.Keys.Order(), secondAgents.Keys.Order());
+        foreach (var (name, (link, program)) in firstAgents)
+        {
+            Assert.Equal(link, secondAgents[name].Link);
+            Assert.NotEqual(program, secondAgents[name].Program);
+        }
         var after = LabTraffic.Call(layout, PodToPod);
         Assert.Equal(["pod0 outbound -> 10.213.0.11:80"], after.Hops);
         Assert.Equal("app=pod1 port=80 peer=10.213.0.10", after.Body.Trim());
@@ -48,6 +61,14 @@ public sealed class MeshLifecycleTests
         Assert.Empty(plain.Hops);
         Assert.Equal("app=pod1 port=80 peer=10.213.0.10", plain.Body.Trim());
     }
+
+    /// <summary>Each pinned link's kernel id and the id of the program it runs, by pin name.</summary>
+    private static Dictionary<string, (uint Link, uint Program)> PinnedLinks(LabUnderTest lab) =>
+        Directory.EnumerateFiles(lab.Pins.Links).ToDictionary(pin => Path.GetFileName(pin), pin =>
+        {
+            using var link = BpfLink.OpenPinned(pin);
+            return (link.Id, link.Program.Id);
+        });
 
     [Fact]
     public void AnotherSockOpsProgramOnTheCgroupIsReported()

@@ -29,3 +29,13 @@ internal struct RawTracepointOpenAttr
     [FieldOffset(8)] public int ProgFd;
     [FieldOffset(16)] public ulong Cookie;
 }
+
+/// <summary>The BPF_LINK_UPDATE member of <c>union bpf_attr</c>: the link, the program to run from now on, flags, and (with BPF_F_REPLACE) the program it must be running.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal struct LinkUpdateAttr
+{
+    [FieldOffset(0)] public int LinkFd;
+    [FieldOffset(4)] public int NewProgFd;
+    [FieldOffset(8)] public uint Flags;
+    [FieldOffset(12)] public int OldProgFd;
+}

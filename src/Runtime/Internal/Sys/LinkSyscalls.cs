@@ -30,6 +30,16 @@ internal static unsafe class LinkSyscalls
         }
     }
 
+    /// <summary>BPF_LINK_UPDATE: the link runs <paramref name="program"/> from now on, swapped atomically (no moment without a program).</summary>
+    public static bool Update(BpfFd link, BpfFd program, out int errno)
+    {
+        var attr = new LinkUpdateAttr { LinkFd = link.Value, NewProgFd = program.Value };
+        var r = BpfSyscall.Call(BpfCommand.LinkUpdate, ref attr, out errno);
+        GC.KeepAlive(link);
+        GC.KeepAlive(program);
+        return r == 0;
+    }
+
     /// <summary>BPF_LINK_DETACH: cuts the link from its hook while fds to it stay open.</summary>
     public static bool Detach(BpfFd link, out int errno)
     {
