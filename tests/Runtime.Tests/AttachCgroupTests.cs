@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Ebpf.Links;
 using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
@@ -11,18 +9,6 @@ namespace Ebpf.Runtime.Tests;
 public sealed class AttachCgroupTests
 {
     private const string Source = "attach_net.bpf.c";
-
-    /// <summary>A TCP connect from a process in <paramref name="cgroup"/> to a listener of the test process.</summary>
-    private static void ConnectFromCgroup(TempCgroup cgroup, int times = 1)
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var script = string.Concat(Enumerable.Repeat($"exec 3<>/dev/tcp/127.0.0.1/{port} && exec 3>&- && ", times)) + "true";
-        var accepts = Task.Run(() => { for (var i = 0; i < times; i++) listener.AcceptSocket().Dispose(); });
-        cgroup.Run("bash", "-c", script).EnsureSuccess();
-        Assert.True(accepts.Wait(TimeSpan.FromSeconds(10)), "the listener saw no connection");
-    }
 
     [Fact]
     public void SockOps_runs_for_a_connect_in_the_cgroup_and_stops_after_dispose()
@@ -37,14 +23,14 @@ public sealed class AttachCgroupTests
         Assert.True(Bpftool.LinkExists(link.Id));
         Assert.Contains("attach_sockops", Bpftool.CgroupShow(cgroup.Path));
 
-        ConnectFromCgroup(cgroup);
+        CgroupConnect.FromCgroup(cgroup);
         var afterConnect = prog.RunStatistics.RunCount;
         Assert.True(afterConnect > 0, "the sockops program did not run for a connect in its cgroup");
 
         link.Dispose();
         Assert.False(Bpftool.LinkExists(link.Id));
         Assert.DoesNotContain("attach_sockops", Bpftool.CgroupShow(cgroup.Path));
-        ConnectFromCgroup(cgroup);
+        CgroupConnect.FromCgroup(cgroup);
         Assert.Equal(afterConnect, prog.RunStatistics.RunCount);
     }
 
@@ -57,7 +43,7 @@ public sealed class AttachCgroupTests
         var prog = obj.GetProgram<CgroupSockAddrProgram>("attach_connect4");
         using var cgroup = new TempCgroup();
         using var link = prog.AttachCgroup(cgroup.Path);
-        ConnectFromCgroup(cgroup, times: 3);
+        CgroupConnect.FromCgroup(cgroup, times: 3);
         Assert.Equal(3UL, prog.RunStatistics.RunCount);
     }
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Ebpf.Links;
 using Ebpf.Programs;
 using Ebpf.Runtime.Tests.AttachSupport;
@@ -15,17 +13,6 @@ namespace Ebpf.Runtime.Tests;
 public sealed class AttachLinkUpdateTests
 {
     private const string Source = "attach_net.bpf.c";
-
-    /// <summary>A TCP connect from a process in <paramref name="cgroup"/> to a listener of the test process.</summary>
-    private static void ConnectFromCgroup(TempCgroup cgroup)
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var accept = Task.Run(() => listener.AcceptSocket().Dispose());
-        cgroup.Run("bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/{port} && exec 3>&-").EnsureSuccess();
-        Assert.True(accept.Wait(TimeSpan.FromSeconds(10)), "the listener saw no connection");
-    }
 
     [Fact]
     public void An_updated_cgroup_link_keeps_its_id_and_runs_only_the_new_program()
@@ -49,7 +36,7 @@ public sealed class AttachLinkUpdateTests
         var attached = Assert.Single(AttachedPrograms.OnCgroup(cgroup.Path, CgroupHook.Inet4Connect));
         Assert.Equal(replacement.Id, attached.Id);
         var oldRuns = old.RunStatistics.RunCount;
-        ConnectFromCgroup(cgroup);
+        CgroupConnect.FromCgroup(cgroup);
         Assert.True(replacement.RunStatistics.RunCount > 0, "the new program did not run for a connect in the cgroup");
         Assert.Equal(oldRuns, old.RunStatistics.RunCount);
     }
