@@ -22,7 +22,7 @@ public sealed class HealthEndpoint : IDisposable
     public const string Path = "/healthz";
     public const string ReadyPath = "/readyz";
 
-    private readonly HttpListener listener = new();
+    private readonly HttpListener listener;
     private readonly Func<HealthReport> check;
     private readonly Task serving;
 
@@ -30,11 +30,15 @@ public sealed class HealthEndpoint : IDisposable
     {
         this.check = check;
         var (host, port) = ListenAddress.Parse(listen, "--health");
-        listener.Prefixes.Add($"http://{host}:{port}{Path}/");
-        listener.Prefixes.Add($"http://{host}:{port}{ReadyPath}/");
         try
         {
-            listener.Start();
+            listener = HttpListenerRace.Start(() =>
+            {
+                var l = new HttpListener();
+                l.Prefixes.Add($"http://{host}:{port}{Path}/");
+                l.Prefixes.Add($"http://{host}:{port}{ReadyPath}/");
+                return l;
+            }, l => l.Start());
         }
         catch (HttpListenerException e)
         {

@@ -1,3 +1,4 @@
+using Ebpf.Examples.Health;
 using System.Diagnostics;
 using System.Net;
 using Ebpf.Examples.Tcptop.Accounting;
@@ -79,10 +80,9 @@ internal sealed class MetricsExporter : IDisposable
         }
 
         registry.AddBeforeCollectCallback(Collect);
-        server = new MetricServer(options.Host, options.Port, "metrics/", registry);
         try
         {
-            server.Start();
+            server = HttpListenerRace.Start(() => new MetricServer(options.Host, options.Port, "metrics/", registry), s => s.Start());
         }
         catch (HttpListenerException e)
         {
@@ -244,7 +244,7 @@ internal sealed class MetricsExporter : IDisposable
 
     public void Dispose()
     {
-        server.Dispose();
+        HttpListenerRace.Dispose(server);
         bpfStats?.Dispose();
     }
 }
