@@ -146,6 +146,7 @@ public sealed class LinkedObjectTests
     [Theory]
     [InlineData("max_entries", "max_entries is 8 in build_link_mismatch.bpf.c but 4 in build_link_count.bpf.c")]
     [InlineData("value type", "the value type is 'struct other_counts' in build_link_mismatch.bpf.c but 'struct link_counts' in build_link_count.bpf.c")]
+    [InlineData("value fields", "in the value type, field #1 of 'struct link_counts' is 'bytes' in build_link_mismatch.bpf.c but 'packets' in build_link_count.bpf.c")]
     public void ExternMapWithAnotherBodyIsAnErrorNamingBothFilesLikeBpftool(string change, string expected)
     {
         using var project = TempProject.Create("linked-mismatch", """
@@ -155,6 +156,10 @@ public sealed class LinkedObjectTests
         var report = File.ReadAllText(project.Path_("build_link_report.bpf.c"));
         var mismatch = change == "max_entries"
             ? report.Replace("__uint(max_entries, LINK_SLOTS);", "__uint(max_entries, 8);")
+            // a copy of the struct that drifted: the same name and size, the fields in another order
+            : change == "value fields"
+            ? report.Replace("#include \"build_link.h\"\n",
+                             "#define link_counts link_counts_of_the_header\n#include \"build_link.h\"\n#undef link_counts\nstruct link_counts { __u64 bytes, packets; };\n")
             : report.Replace("#include \"build_link.h\"\n", "#include \"build_link.h\"\nstruct other_counts { __u64 a, b; };\n")
                     .Replace("__type(value, struct link_counts);\n} shared_counts", "__type(value, struct other_counts);\n} shared_counts")
                     .Replace("struct link_counts *counts", "struct other_counts *counts").Replace("counts->packets = packets_seen", "counts->a = packets_seen");

@@ -73,32 +73,16 @@ internal static class MapDefinitions
             return Says("numa_node", a.NumaNode, b.NumaNode);
         if (a.MapExtra != b.MapExtra)
             return Says("map_extra", a.MapExtra, b.MapExtra);
-        if (TypeName(declaration.Btf, a.KeyTypeId) is { } keyA && TypeName(reference.Btf, b.KeyTypeId) is { } keyB && keyA != keyB)
-            return Says("the key type", "'" + keyA + "'", "'" + keyB + "'");
-        if (TypeName(declaration.Btf, a.ValueTypeId) is { } valueA && TypeName(reference.Btf, b.ValueTypeId) is { } valueB && valueA != valueB)
-            return Says("the value type", "'" + valueA + "'", "'" + valueB + "'");
+        // key_size/value_size bodies give no type (id 0): the sizes above are all there is to compare
+        if (a.KeyTypeId != 0 && b.KeyTypeId != 0 && BtfShapeMatch.Difference(declaration.Btf, a.KeyTypeId, reference.Btf, b.KeyTypeId) is { } key)
+            return Says(key.What == "the type" ? "the key type" : "in the key type, " + key.What, key.Mine, key.Theirs);
+        if (a.ValueTypeId != 0 && b.ValueTypeId != 0 && BtfShapeMatch.Difference(declaration.Btf, a.ValueTypeId, reference.Btf, b.ValueTypeId) is { } value)
+            return Says(value.What == "the type" ? "the value type" : "in the value type, " + value.What, value.Mine, value.Theirs);
         if ((a.InnerMap is null) != (b.InnerMap is null))
             return Says("the inner map", a.InnerMap is null ? "absent" : "present", b.InnerMap is null ? "absent" : "present");
         if (a.InnerMap is { } innerA && b.InnerMap is { } innerB &&
             (innerA.Type != innerB.Type || innerA.KeySize != innerB.KeySize || innerA.ValueSize != innerB.ValueSize || innerA.MaxEntries != innerB.MaxEntries))
             return Says("the inner map", innerA, innerB);
         return null;
-    }
-
-    /// <summary>A key or value type as C names it once typedefs and qualifiers are skipped ("struct link_counts",
-    /// "int"), as libbpf compares them; null when the map gives only a size (key_size/value_size) or the type has no name.</summary>
-    private static string? TypeName(BtfSpec btf, uint typeId)
-    {
-        if (typeId == 0)
-            return null;
-        var t = btf.Resolve(typeId);
-        if (t.Name.Length == 0)
-            return null;
-        return t switch
-        {
-            BtfComposite c => (c.IsUnion ? "union " : "struct ") + t.Name,
-            BtfEnum => "enum " + t.Name,
-            _ => t.Name,
-        };
     }
 }
