@@ -85,9 +85,9 @@ struct proc_stats {
 /* A process's hot counters, 64 bytes. An array's values do not start on a cache line: they follow the kernel's struct
  * bpf_array header, 312 bytes on x86-64 (56 modulo 64), so each 64-byte element spans two lines, the first 8 bytes in
  * the line it shares with the previous element. The fields the fast path reads and writes sit in bytes 8 to 47, which
- * are one line of their own: one cache line touched per event (measured on this VM: 4-5 ns less per event than with
- * the fields from byte 0), and no line shared with another process's counters. On a kernel whose header size
- * differs the layout stays correct, only that saving is lost. */
+ * are one line of their own: one cache line touched per event, and no line shared with another process's counters
+ * (on this VM the saving is within the run-to-run noise of the per-event figure: 0 to 5 ns). On a kernel whose
+ * header size differs the layout stays correct, only that saving is lost. */
 struct proc_slot {
 	__u64 line_skew;   /* unused: see above */
 	__u32 tgid;        /* 0: free */
