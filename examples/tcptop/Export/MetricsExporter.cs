@@ -1,4 +1,3 @@
-using Ebpf.Examples.Health;
 using System.Diagnostics;
 using System.Net;
 using Ebpf.Examples.Tcptop.Accounting;
@@ -10,7 +9,7 @@ using Prometheus;
 namespace Ebpf.Examples.Tcptop.Export;
 
 /// <summary>
-/// `tcptop export`: a prometheus-net MetricServer (HttpListener, no ASP.NET) whose registry reads the kernel maps in a
+/// `tcptop export`: a prometheus-net registry served over HttpListener (<see cref="MetricsEndpoint"/>, no ASP.NET) whose registry reads the kernel maps in a
 /// before-collect callback, so every scrape sees the maps as they are at that moment and nothing runs between scrapes.
 /// </summary>
 internal sealed class MetricsExporter : IDisposable
@@ -22,7 +21,7 @@ internal sealed class MetricsExporter : IDisposable
     private readonly CgroupNames names;
     private readonly ExportOptions options;
     private readonly ProcessLedger ledger;
-    private readonly MetricServer server;
+    private readonly MetricsEndpoint server;
     private readonly IDisposable? bpfStats;
 
     private readonly Counter sent, received, cgroupSent, cgroupReceived, opened, closed, retransmits, overflow, failedInserts,
@@ -82,7 +81,7 @@ internal sealed class MetricsExporter : IDisposable
         registry.AddBeforeCollectCallback(Collect);
         try
         {
-            server = HttpListenerRace.Start(() => new MetricServer(options.Host, options.Port, "metrics/", registry), s => s.Start());
+            server = new MetricsEndpoint(options.Host, options.Port, registry);
         }
         catch (HttpListenerException e)
         {
@@ -244,7 +243,7 @@ internal sealed class MetricsExporter : IDisposable
 
     public void Dispose()
     {
-        HttpListenerRace.Dispose(server);
+        server.Dispose();
         bpfStats?.Dispose();
     }
 }

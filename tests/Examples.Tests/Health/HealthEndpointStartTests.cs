@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Ebpf.Examples.Health;
+using Ebpf.Examples.Tcptop.Export;
 using Prometheus;
 
 namespace Ebpf.Examples.Tests.Health;
@@ -19,10 +20,8 @@ public sealed class HealthEndpointStartTests
                                     HealthEndpoint.Path, body => Assert.Equal("ok: fine\n", body));
 
     [Fact]
-    public Task TcptopsMetricServerStartsWhileAClientKeepsConnecting() =>
-        StartManyTimesUnderConnects(
-            port => new StoppedWithRace(HttpListenerRace.Start(() => new MetricServer("127.0.0.1", port, "metrics/", Metrics.NewCustomRegistry()), s => s.Start())),
-            "/metrics", body => Assert.NotNull(body));
+    public Task TcptopsMetricsEndpointStartsWhileAClientKeepsConnecting() =>
+        StartManyTimesUnderConnects(port => new MetricsEndpoint("127.0.0.1", port, Metrics.NewCustomRegistry()), "/metrics", body => Assert.NotNull(body));
 
     /// <summary>40 times: a client connects without pause to a free port while <paramref name="start"/> starts a server there, which must then answer.</summary>
     private static async Task StartManyTimesUnderConnects(Func<int, IDisposable> start, string path, Action<string> check)
@@ -44,12 +43,6 @@ public sealed class HealthEndpointStartTests
                 await hammer;
             }
         }
-    }
-
-    /// <summary>Disposes the server as tcptop's exporter does (its close, after MetricServer's stop, can meet the race too).</summary>
-    private sealed class StoppedWithRace(IDisposable server) : IDisposable
-    {
-        public void Dispose() => HttpListenerRace.Dispose(server);
     }
 
     private static int FreePort()
