@@ -45,49 +45,37 @@ public sealed class HealthEndpoint : IDisposable
             throw new ToolException($"--health {listen}: cannot listen on port {port} ({e.Message}); choose a free one");
         }
         Url = $"http://{(host == "+" ? "0.0.0.0" : host)}:{port}{Path}";
-        serving = Task.Run(Serve);
+        serving = Task.Run(() => HttpListenerRequests.ServeAsync(listener, Answer));
     }
 
     public string Url { get; }
 
-    private async Task Serve()
+    private async Task Answer(HttpListenerContext context)
     {
-        while (listener.IsListening)
+        try
         {
-            HttpListenerContext context;
+            HealthReport report;
             try
             {
-                context = await listener.GetContextAsync();
+                report = check();
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is not OutOfMemoryException) // a failing check is a 503 with its reason, never a dead endpoint
             {
-                return; // stopped
+                report = new HealthReport(false, $"check failed: {e.Message}");
             }
-            try
-            {
-                HealthReport report;
-                try
-                {
-                    report = check();
-                }
-                catch (Exception e) when (e is not OutOfMemoryException) // a failing check is a 503 with its reason, never a dead endpoint
-                {
-                    report = new HealthReport(false, $"check failed: {e.Message}");
-                }
-                var readiness = context.Request.Url?.AbsolutePath.TrimEnd('/') == ReadyPath;
-                var ok = report.Attached && (report.Ready || !readiness);
-                var prefix = ok ? "ok: " : report.Attached ? "not ready: " : "not attached: ";
-                var body = Encoding.UTF8.GetBytes(prefix + report.Text + "\n");
-                context.Response.StatusCode = ok ? 200 : 503;
-                context.Response.ContentType = "text/plain; charset=utf-8";
-                context.Response.ContentLength64 = body.Length;
-                await context.Response.OutputStream.WriteAsync(body);
-                context.Response.Close();
-            }
-            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
-            {
-                // the client went away
-            }
+            var readiness = context.Request.Url?.AbsolutePath.TrimEnd('/') == ReadyPath;
+            var ok = report.Attached && (report.Ready || !readiness);
+            var prefix = ok ? "ok: " : report.Attached ? "not ready: " : "not attached: ";
+            var body = Encoding.UTF8.GetBytes(prefix + report.Text + "\n");
+            context.Response.StatusCode = ok ? 200 : 503;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            context.Response.ContentLength64 = body.Length;
+            await context.Response.OutputStream.WriteAsync(body);
+            context.Response.Close();
+        }
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+        {
+            // the client went away
         }
     }
 

@@ -33,24 +33,7 @@ internal sealed class MetricsEndpoint : IDisposable
             l.Prefixes.Add($"http://{host}:{port}/metrics/");
             return l;
         }, l => l.Start());
-        serving = Task.Run(Serve);
-    }
-
-    private async Task Serve()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return; // stopped
-            }
-            _ = Task.Run(() => Answer(context)); // scrapes from several servers at once are answered at once
-        }
+        serving = Task.Run(() => HttpListenerRequests.ServeAsync(listener, Answer));
     }
 
     private async Task Answer(HttpListenerContext context)

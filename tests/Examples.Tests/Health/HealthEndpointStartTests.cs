@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ebpf.Examples.Health;
 using Ebpf.Examples.Tcptop.Export;
+using Ebpf.Examples.Tests.Tcptop;
 using Prometheus;
 
 namespace Ebpf.Examples.Tests.Health;
@@ -28,7 +29,7 @@ public sealed class HealthEndpointStartTests
     {
         for (var i = 0; i < 40; i++)
         {
-            var port = FreePort();
+            var port = ExportRun.FreePort();
             using var stop = new CancellationTokenSource();
             var hammer = Task.Run(() => KeepConnecting(port, stop.Token), TestContext.Current.CancellationToken);
             try
@@ -43,13 +44,6 @@ public sealed class HealthEndpointStartTests
                 await hammer;
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>Connects and closes in a loop (refused while nothing listens) until stopped.</summary>

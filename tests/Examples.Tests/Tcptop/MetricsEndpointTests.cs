@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Ebpf.Examples.Tcptop.Export;
 using Prometheus;
 
@@ -17,7 +16,7 @@ public sealed class MetricsEndpointTests
         var counter = Metrics.WithCustomRegistry(registry).CreateCounter("tcptop_test_total", "A test counter.", "n");
         for (var i = 0; i < 2000; i++) // about 80 KB of exposition: several 16 KiB chunks had it been streamed
             counter.WithLabels(i.ToString()).Inc(i);
-        var port = FreePort();
+        var port = ExportRun.FreePort();
         using var endpoint = new MetricsEndpoint("127.0.0.1", port, registry);
         using var http = new HttpClient();
 
@@ -30,12 +29,5 @@ public sealed class MetricsEndpointTests
         Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(body), response.Content.Headers.ContentLength);
         Assert.True(body.Length > 3 * 16384, $"the exposition is only {body.Length} bytes");
         Assert.Contains("tcptop_test_total{n=\"1999\"} 1999", body);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        probe.Start();
-        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 }
