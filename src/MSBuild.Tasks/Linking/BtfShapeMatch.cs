@@ -87,7 +87,7 @@ internal static class BtfShapeMatch
 
     private static string Offset(BtfMember m) => m.BitfieldSize == 0 ? $"bit {m.BitOffset}" : $"bit {m.BitOffset} ({m.BitfieldSize}-bit field)";
 
-    /// <summary>The type as C names it: "struct link_counts", "int", "pointer".</summary>
+    /// <summary>The type as an error names it: "struct link_counts", "int", "a pointer".</summary>
     public static string Describe(BtfType t) => t switch
     {
         BtfComposite c => (c.IsUnion ? "union " : "struct ") + Named(t),
